@@ -1,0 +1,364 @@
+"""The rules: from the project's models and references to findings (with their edits)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from tenantlint.config import Config
+from tenantlint.findings import Applicability, Edit, EditKind, Finding
+from tenantlint.models import ClassRef, Project, Role
+from tenantlint.summary import ModuleSummary, RefKind, StringRef
+from tenantlint.table_args import Schema, Shape, Span, TableArgs
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A parsed file in the project: where it is, whether it is in a tenant path, its facts."""
+
+    path: Path  # as reported (relative to the current directory when possible)
+    relative: str  # posix, relative to the project root
+    tenant: bool
+    in_scope: bool  # given on the command line (else read only as context)
+    summary: ModuleSummary
+    lines: tuple[str, ...]
+
+
+class _Positions:
+    """ast gives UTF-8 byte columns; findings and edits use characters."""
+
+    def __init__(self, lines: tuple[str, ...]):
+        self.lines = lines
+
+    def char(self, line: int, byte_col: int) -> int:
+        if not 0 < line <= len(self.lines):
+            return byte_col
+        text = self.lines[line - 1]
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+    def span(self, span: Span) -> tuple[int, int, int, int]:
+        """1-based (line, column, end_line, end_column)."""
+        return (
+            span.line,
+            self.char(span.line, span.col) + 1,
+            span.end_line,
+            self.char(span.end_line, span.end_col) + 1,
+        )
+
+    def class_name(self, line: int, byte_col: int, name: str) -> tuple[int, int, int, int]:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        col = self.char(line, byte_col)
+        match = re.compile(r"class\s+").match(text, col)
+        start = match.end() if match else col
+        return (line, start + 1, line, start + len(name) + 1)
+
+
+_EXPR_TABLE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?=\.c\.)")
+
+
+class Checker:
+    def __init__(self, files: list[SourceFile], config: Config):
+        self.files = files
+        self.config = config
+        self.by_module = {f.summary.module: f for f in files}
+        self.project = Project([f.summary for f in files], config.base_classes)
+        self.tenant_tables: set[str] = set()
+        self.shared_tables: set[str] = set()
+        self._collect_tables()
+
+    @property
+    def placeholder(self) -> str:
+        return self.config.schema
+
+    # -- which tables are per tenant
+    def _collect_tables(self) -> None:
+        for file in self.files:
+            for ref in self._models(file):
+                table = self.project.table_of(ref)
+                if table is None or table.single_table or not table.tablename:
+                    continue
+                args = self._effective_args(ref)
+                schema = args.schema_value if args is not None and args.schema is Schema.LITERAL else None
+                self._add_table(table.tablename, file.tenant, schema, args is not None and args.schema is Schema.LITERAL)
+            for call in file.summary.tables:
+                if call.name:
+                    self._add_table(call.name, file.tenant, call.schema, call.has_schema)
+
+    def _add_table(self, name: str, tenant_path: bool, schema: str | None, has_schema: bool) -> None:
+        if schema == self.placeholder or (tenant_path and not has_schema):
+            self.tenant_tables.add(name)
+        elif not has_schema or schema is None:
+            self.shared_tables.add(name)
+
+    def _models(self, file: SourceFile) -> list[ClassRef]:
+        return [ClassRef(file.summary, c) for c in file.summary.classes]
+
+    def _effective_args(self, ref: ClassRef) -> TableArgs | None:
+        if ref.info.table_args is not None:
+            return ref.info.table_args
+        source = self.project.inherited_table_args(ref)
+        return source.info.table_args if source else None
+
+    # -- findings
+    def run(self) -> list[Finding]:
+        findings: list[Finding] = []
+        for file in self.files:
+            if not file.in_scope:
+                continue
+            found = list(self._check_classes(file)) + list(self._check_tables(file)) + list(self._check_refs(file))
+            found += list(self._check_type_objects(file))
+            findings.extend(f for f in found if self._selected(f) and not self._suppressed(file, f))
+        return sorted(findings, key=lambda f: f.sort_key)
+
+    def _selected(self, finding: Finding) -> bool:
+        select = self.config.select
+        if select and not any(finding.code.startswith(s) for s in select):
+            return False
+        return not any(finding.code.startswith(i) for i in self.config.ignore)
+
+    @staticmethod
+    def _suppressed(file: SourceFile, finding: Finding) -> bool:
+        if finding.line not in file.summary.noqa:
+            return False
+        codes = file.summary.noqa[finding.line]
+        return codes is None or finding.code in codes
+
+    def _finding(self, file: SourceFile, code: str, message: str, where: tuple, model: str | None, edit=None):
+        line, col, end_line, end_col = where
+        return Finding(code, message, file.path, line, col, end_line, end_col, model, edit)
+
+    def _check_classes(self, file: SourceFile):
+        pos = _Positions(file.lines)
+        for ref in self._models(file):
+            info = ref.info
+            table = self.project.table_of(ref)
+            if table is None:
+                continue
+            where = pos.class_name(info.line, info.col, info.name)
+            name = info.name
+            if table.single_table:
+                if info.table_args is not None and file.tenant:
+                    yield self._finding(
+                        file, "TNT004",
+                        f"Model `{name}` has no table of its own (single-table inheritance): "
+                        "SQLAlchemy rejects its `__table_args__`",
+                        where, name,
+                    )
+                continue
+            if info.has_table:
+                if info.table_args is not None:
+                    yield self._finding(
+                        file, "TNT004",
+                        f"Model `{name}` sets `__table__`, so SQLAlchemy ignores its `__table_args__`",
+                        where, name,
+                    )
+                continue  # the Table(...) call itself is checked by TNT006
+            if not file.tenant:
+                args = info.table_args
+                if args is not None and args.schema is Schema.LITERAL and args.schema_value == self.placeholder:
+                    yield self._finding(
+                        file, "TNT008",
+                        f"Model `{name}` declares the tenant schema `{self.placeholder}` outside the tenant paths",
+                        where, name,
+                    )
+                continue
+            yield from self._check_model_args(file, ref, where, pos)
+
+    def _check_model_args(self, file: SourceFile, ref: ClassRef, where: tuple, pos: _Positions):
+        info, name, placeholder = ref.info, ref.info.name, self.placeholder
+        own = info.table_args
+        if own is None:
+            source = self.project.inherited_table_args(ref)
+            inherited = source.info.table_args if source else None
+            if inherited is None or (inherited.shape in (Shape.DICT, Shape.EMPTY_TUPLE, Shape.NONE) and not inherited.holds_anything):
+                yield self._finding(
+                    file, "TNT001", f"Model `{name}` has no tenant schema", where, name,
+                    Edit(EditKind.ADD_ASSIGNMENT, info.line, info.col, old=info.path,
+                         title=f"Add `__table_args__ = {{\"schema\": \"{placeholder}\"}}`"),
+                )
+                return
+            origin = source.info.name
+            verdict = self._verdict(inherited)
+            if verdict == "ok":
+                return
+            if verdict == "computed":
+                yield self._finding(
+                    file, "TNT003",
+                    f"Model `{name}` inherits a computed `__table_args__` from `{origin}`; "
+                    "run `tenantlint verify` to check it", where, name,
+                )
+            elif verdict == "invalid":
+                yield self._finding(
+                    file, "TNT004", f"Model `{name}` inherits an invalid `__table_args__` from `{origin}`", where, name
+                )
+            elif verdict == "conflict":
+                yield self._finding(
+                    file, "TNT002",
+                    f"Model `{name}` inherits schema {inherited.schema_value!r} from `{origin}`, "
+                    f"not `{placeholder}`", where, name,
+                )
+            else:  # missing, and a plain assignment would drop what the parent holds (fact 5)
+                yield self._finding(
+                    file, "TNT001",
+                    f"Model `{name}` has no tenant schema; it inherits `__table_args__` from `{origin}`, "
+                    "which a plain assignment would drop: merge them by hand", where, name,
+                )
+            return
+        verdict = self._verdict(own)
+        if verdict == "ok":
+            return
+        if verdict == "computed":
+            yield self._finding(
+                file, "TNT003",
+                f"`__table_args__` of model `{name}` is computed; run `tenantlint verify` to check it", where, name,
+            )
+        elif verdict == "invalid":
+            yield self._finding(
+                file, "TNT004", f"`__table_args__` of model `{name}` is invalid: {self._invalid_reason(own)}",
+                where, name,
+            )
+        elif verdict == "conflict":
+            span = own.schema_span
+            edit = Edit(
+                EditKind.REPLACE_SCHEMA, span.line, pos.char(span.line, span.col), old="", new=f'"{placeholder}"',
+                applicability=Applicability.UNSAFE, title=f"Set the schema to `{placeholder}`",
+            )
+            yield self._finding(
+                file, "TNT002", f"Model `{name}` has schema {own.schema_value!r}, not `{placeholder}`", where, name, edit
+            )
+        else:
+            yield self._finding(file, "TNT001", f"Model `{name}` has no tenant schema", where, name, self._args_edit(own, pos))
+
+    def _verdict(self, args: TableArgs) -> str:
+        if args.shape in (Shape.COMPUTED, Shape.DECLARED_ATTR):
+            return "computed"
+        if args.shape in (Shape.NOT_A_TUPLE, Shape.LIST, Shape.DICT_NOT_LAST):
+            return "invalid"
+        if args.schema is Schema.COMPUTED:
+            return "computed"
+        if args.schema is Schema.LITERAL:
+            return "ok" if args.schema_value == self.placeholder else "conflict"
+        return "missing"
+
+    @staticmethod
+    def _invalid_reason(args: TableArgs) -> str:
+        return {
+            Shape.NOT_A_TUPLE: "parentheses without a comma make no tuple; SQLAlchemy expects a tuple or a dict",
+            Shape.LIST: "a list; SQLAlchemy expects a tuple or a dict",
+            Shape.DICT_NOT_LAST: "a dict that is not the last tuple element is not read as options",
+        }[args.shape]
+
+    def _args_edit(self, args: TableArgs, pos: _Positions) -> Edit:
+        title = f"Add `\"schema\": \"{self.placeholder}\"` to `__table_args__`"
+        if args.options_dict is not None:
+            span = args.options_dict
+            return Edit(EditKind.MERGE_KEY, span.line, pos.char(span.line, span.col), title=title)
+        span = args.span
+        kind = EditKind.REPLACE_ARGS if args.shape is Shape.NONE else EditKind.APPEND_DICT
+        return Edit(kind, span.line, pos.char(span.line, span.col), title=title)
+
+    def _check_tables(self, file: SourceFile):
+        pos = _Positions(file.lines)
+        for call in file.summary.tables:
+            where = pos.span(call.span)
+            if file.tenant and not call.has_schema:
+                edit = None
+                if not call.has_star_kwargs:
+                    edit = Edit(EditKind.ADD_KEYWORD, call.span.line, pos.char(call.span.line, call.span.col),
+                                new=f'"{self.placeholder}"', title=f"Add `schema=\"{self.placeholder}\"`")
+                yield self._finding(file, "TNT006", f"Table `{call.name}` has no tenant schema", where, call.name, edit)
+            elif file.tenant and call.schema != self.placeholder:
+                yield self._finding(
+                    file, "TNT002", f"Table `{call.name}` has schema {call.schema!r}, not `{self.placeholder}`",
+                    where, call.name,
+                )
+            elif not file.tenant and call.has_schema and call.schema == self.placeholder:
+                yield self._finding(
+                    file, "TNT008",
+                    f"Table `{call.name}` declares the tenant schema `{self.placeholder}` outside the tenant paths",
+                    where, call.name,
+                )
+
+    def _check_refs(self, file: SourceFile):
+        pos = _Positions(file.lines)
+        for ref in file.summary.refs:
+            names = self._referenced_tables(ref)
+            tenant = [n for n in names if n in self.tenant_tables]
+            if not tenant:
+                continue
+            where = pos.span(ref.span)
+            ambiguous = [n for n in tenant if n in self.shared_tables]
+            if ambiguous:
+                yield self._finding(
+                    file, "TNT005",
+                    f"Reference `{ref.value}` is ambiguous: `{ambiguous[0]}` is both a shared and a tenant table",
+                    where, ambiguous[0],
+                )
+                continue
+            new_value = self._qualified(ref, set(tenant))
+            edit = None
+            if ref.raw is not None:
+                quote_at = len(ref.raw) - len(ref.raw.lstrip("rRuU"))
+                prefix, quote = ref.raw[:quote_at], ref.raw[quote_at]
+                if ref.raw[quote_at : quote_at + 3] == quote * 3:
+                    quote *= 3
+                candidate = f"{prefix}{quote}{new_value}{quote}"
+                if self._evaluates_to(candidate, new_value):
+                    edit = Edit(EditKind.QUALIFY_STRING, ref.span.line, pos.char(ref.span.line, ref.span.col),
+                                old=ref.raw, new=candidate, title=f"Qualify as `{new_value}`")
+            yield self._finding(
+                file, "TNT005",
+                f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{self.placeholder}.` schema",
+                where, tenant[0], edit,
+            )
+
+    @staticmethod
+    def _evaluates_to(literal: str, value: str) -> bool:
+        import ast
+
+        try:
+            return ast.literal_eval(literal) == value
+        except (ValueError, SyntaxError):
+            return False
+
+    @staticmethod
+    def _referenced_tables(ref: StringRef) -> list[str]:
+        if ref.kind is RefKind.COLUMN:
+            parts = ref.value.split(".")
+            return [parts[0]] if len(parts) == 2 else []
+        if ref.kind is RefKind.TABLE:
+            return [ref.value] if "." not in ref.value else []
+        return _EXPR_TABLE.findall(ref.value)
+
+    def _qualified(self, ref: StringRef, tenant: set[str]) -> str:
+        if ref.kind is not RefKind.EXPRESSION:
+            return f"{self.placeholder}.{ref.value}"
+        return _EXPR_TABLE.sub(lambda m: f"{self.placeholder}.{m.group(1)}" if m.group(1) in tenant else m.group(1), ref.value)
+
+    def _check_type_objects(self, file: SourceFile):
+        if not file.tenant:
+            return
+        pos = _Positions(file.lines)
+        for call in file.summary.type_objects:
+            if call.has_schema:
+                continue
+            qualified = self.project.qualify(file.summary, call.callee)
+            if qualified.startswith(("enum.", "typing.", "collections.")):
+                continue
+            if call.class_path is not None:
+                ref = next((ClassRef(file.summary, c) for c in file.summary.classes if c.path == call.class_path), None)
+                if ref is None or self.project.role(ref) is not Role.MAPPED:
+                    continue
+            edit = None
+            if not call.has_star_kwargs:
+                edit = Edit(EditKind.ADD_KEYWORD, call.span.line, pos.char(call.span.line, call.span.col),
+                            new=f'"{self.placeholder}"', applicability=Applicability.UNSAFE,
+                            title=f"Add `schema=\"{self.placeholder}\"`")
+            yield self._finding(
+                file, "TNT007",
+                f"`{call.kind}(...)` has no schema: it is created once and shared by every tenant",
+                pos.span(call.span), call.class_path, edit,
+            )

@@ -1,0 +1,92 @@
+"""Turn fixable findings into new file contents, check them, and write them atomically."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import enum
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from tenantlint.config import Config
+from tenantlint.engine import Analysis, decode
+from tenantlint.findings import Edit, Finding
+
+
+class Outcome(enum.Enum):
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FileFix:
+    path: Path
+    outcome: Outcome
+    old: bytes
+    new: bytes
+    findings: tuple[Finding, ...]  # the findings this fix resolves
+    error: str | None = None
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        return tuple(f.edit for f in self.findings if f.edit is not None)
+
+    def diff(self) -> str:
+        old, new = decode(self.old), decode(self.new)
+        name = self.path.as_posix()
+        return "".join(
+            difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{name}", f"b/{name}")
+        )
+
+
+def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) -> FileFix:
+    """Apply every edit of one file at once; never return content that does not parse."""
+    from libcst import ParserSyntaxError  # loaded only when something is fixed
+
+    from tenantlint.fixer import FixError, apply_edits
+
+    edits = [f.edit for f in findings if f.edit is not None]
+    try:
+        new = apply_edits(old, edits, config.schema, config.comment_text)
+    except (FixError, ParserSyntaxError) as exc:
+        return FileFix(path, Outcome.FAILED, old, old, tuple(findings), f"could not apply the fix: {exc}")
+    try:
+        ast.parse(new)
+    except (SyntaxError, ValueError) as exc:
+        return FileFix(path, Outcome.FAILED, old, old, tuple(findings), f"the fixed file would not parse: {exc}")
+    outcome = Outcome.CHANGED if new != old else Outcome.UNCHANGED
+    return FileFix(path, outcome, old, new, tuple(findings))
+
+
+def plan(analysis: Analysis, unsafe_fixes: bool) -> list[FileFix]:
+    by_path: dict[Path, list[Finding]] = defaultdict(list)
+    for finding in analysis.findings:
+        if finding.fixable(unsafe_fixes):
+            by_path[finding.path].append(finding)
+    return [
+        fix_file(path, analysis.data[path], findings, analysis.config)
+        for path, findings in sorted(by_path.items(), key=lambda item: item[0].as_posix())
+    ]
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder and rename it over the original,
+    keeping the file's mode: a reader sees the old file or the new one, never half of it."""
+    target = Path(os.path.realpath(path))
+    mode = os.stat(target).st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tenantlint", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

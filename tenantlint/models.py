@@ -1,0 +1,271 @@
+"""Which classes are models: names resolved through imports across the project's files.
+
+Implements SPEC "Which classes are models" and facts 3 and 4 on the `ModuleSummary`s.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from functools import cached_property
+
+from tenantlint.summary import ClassInfo, ModuleSummary
+
+DECLARATIVE_ROOTS = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+        "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
+    }
+)
+BASE_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.declarative_base",
+        "sqlalchemy.ext.declarative.declarative_base",
+        "sqlalchemy.orm.decl_api.declarative_base",
+    }
+)
+REGISTRY = frozenset({"sqlalchemy.orm.registry", "sqlalchemy.orm.decl_api.registry"})
+FLASK_SQLALCHEMY = frozenset({"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"})
+SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
+
+
+class Role(enum.Enum):
+    PLAIN = "plain"  # not declarative: a mixin, or unrelated
+    BASE = "base"  # a declarative base itself (subclass of DeclarativeBase)
+    ABSTRACT = "abstract"  # `__abstract__ = True`
+    SQLMODEL_SCHEMA = "sqlmodel schema"  # SQLModel without table=True: a pydantic model
+    MAPPED = "mapped"
+
+
+class External(enum.Enum):
+    """What a name from outside the project is, when tenantlint knows it."""
+
+    UNKNOWN = "unknown"
+    DECLARATIVE_ROOT = "DeclarativeBase"
+    MODEL_BASE = "declarative base"  # subclasses are mapped (declarative_base(), base-classes)
+    FLASK_MODEL = "db.Model"  # subclasses are mapped, table name generated
+    SQLMODEL = "SQLModel"
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    module: ModuleSummary
+    info: ClassInfo
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.module.module, self.info.path)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A model's table as the rules see it."""
+
+    cls: ClassRef
+    single_table: bool  # no table of its own (single-table inheritance)
+    tablename: str | None
+
+
+class Project:
+    def __init__(self, modules: list[ModuleSummary], base_classes: tuple[str, ...] = ()):
+        self.modules = {m.module: m for m in modules}
+        self.base_classes = frozenset(base_classes)
+        self._role: dict[tuple[str, str], Role] = {}
+        self._classes = {(m.module, c.path): ClassRef(m, c) for m in modules for c in m.classes}
+
+    # -- name resolution
+    def _find_module(self, dotted: str) -> ModuleSummary | None:
+        if dotted in self.modules:
+            return self.modules[dotted]
+        # an absolute import written relative to another sys.path entry (`models.base` for
+        # `backend.models.base`): accept a unique suffix match
+        matches = [m for name, m in self.modules.items() if name.endswith("." + dotted)]
+        return matches[0] if len(matches) == 1 else None
+
+    def qualify(self, module: ModuleSummary, name: str) -> str:
+        """The qualified name a dotted expression in `module` refers to."""
+        head, _, rest = name.partition(".")
+        if head in module.imports:
+            target = module.imports[head]
+        else:
+            target = f"{module.module}.{head}" if module.module else head
+        return f"{target}.{rest}" if rest else target
+
+    def lookup(self, qualified: str, depth: int = 0) -> ClassRef | tuple[ModuleSummary, str] | str:
+        """A project class, a project module-level assignment (module, name), or the name itself."""
+        if depth > 10:
+            return qualified
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = self._find_module(".".join(parts[:cut]))
+            if module is None:
+                continue
+            rest = parts[cut:]
+            ref = self._classes.get((module.module, ".".join(rest)))
+            if ref is not None:
+                return ref
+            head = rest[0]
+            if head in module.imports:  # re-exported: `from .base import Base` in __init__.py
+                tail = ".".join(rest[1:])
+                target = module.imports[head] + (f".{tail}" if tail else "")
+                return self.lookup(target, depth + 1)
+            if len(rest) == 1 and head in module.assigned_calls:
+                return (module, head)
+            return qualified
+        return qualified
+
+    def _external(self, module: ModuleSummary, dotted: str) -> External:
+        """Classify a base-class expression that is not a project class."""
+        qualified = self.qualify(module, dotted)
+        if qualified in self.base_classes or dotted in self.base_classes:
+            return External.MODEL_BASE
+        if qualified in DECLARATIVE_ROOTS:
+            return External.DECLARATIVE_ROOT
+        if qualified in SQLMODEL:
+            return External.SQLMODEL
+        if dotted.endswith(".Model"):  # Flask-SQLAlchemy: db.Model, where db = SQLAlchemy()
+            owner = self.lookup(self.qualify(module, dotted[: -len(".Model")]))
+            if isinstance(owner, tuple) and self._callee(*owner) in FLASK_SQLALCHEMY:
+                return External.FLASK_MODEL
+        target = self.lookup(qualified)
+        if isinstance(target, tuple):
+            callee = self._callee(*target)
+            if callee in BASE_FACTORIES or callee.endswith(".generate_base"):
+                return External.MODEL_BASE
+        elif isinstance(target, str):
+            for base in self.base_classes:
+                if target == base:
+                    return External.MODEL_BASE
+        return External.UNKNOWN
+
+    def _callee(self, module: ModuleSummary, name: str) -> str:
+        callee = module.assigned_calls[name]
+        if callee.endswith(".generate_base"):
+            return callee
+        return self.qualify(module, callee)
+
+    def resolve_base(self, cls: ClassRef, dotted: str) -> ClassRef | External:
+        if not dotted:
+            return External.UNKNOWN
+        target = self.lookup(self.qualify(cls.module, dotted))
+        if isinstance(target, ClassRef) and target.key != cls.key:
+            return target
+        return self._external(cls.module, dotted)
+
+    # -- roles
+    def role(self, cls: ClassRef) -> Role:
+        if cls.key not in self._role:
+            self._role[cls.key] = Role.PLAIN  # guards against cycles
+            self._role[cls.key] = self._compute_role(cls)
+        return self._role[cls.key]
+
+    def _compute_role(self, cls: ClassRef) -> Role:
+        info = cls.info
+        declarative = sqlmodel = False
+        for base in self.bases(cls):
+            if base is External.DECLARATIVE_ROOT:
+                return Role.BASE
+            if base in (External.MODEL_BASE, External.FLASK_MODEL):
+                declarative = True
+            elif base is External.SQLMODEL:
+                sqlmodel = True
+            elif isinstance(base, ClassRef):
+                role = self.role(base)
+                if role is Role.SQLMODEL_SCHEMA:
+                    sqlmodel = True
+                elif role is not Role.PLAIN:
+                    declarative = True
+                    sqlmodel = sqlmodel or self._sqlmodel_lineage(base)
+        if any(d.endswith((".mapped", ".mapped_as_dataclass")) and self._is_registry(cls, d) for d in info.decorators):
+            return Role.MAPPED
+        if sqlmodel:
+            return Role.MAPPED if ("table", "True") in info.keywords else Role.SQLMODEL_SCHEMA
+        if not declarative:
+            return Role.PLAIN
+        return Role.ABSTRACT if info.abstract else Role.MAPPED
+
+    def _sqlmodel_lineage(self, cls: ClassRef) -> bool:
+        return any(
+            b is External.SQLMODEL or (isinstance(b, ClassRef) and self._sqlmodel_lineage(b)) for b in self.bases(cls)
+        )
+
+    def _is_registry(self, cls: ClassRef, decorator: str) -> bool:
+        owner = self.lookup(self.qualify(cls.module, decorator.rsplit(".", 1)[0]))
+        if isinstance(owner, tuple):
+            return self._callee(*owner) in REGISTRY
+        return False
+
+    def bases(self, cls: ClassRef) -> list[ClassRef | External]:
+        return [self.resolve_base(cls, b) for b in cls.info.bases]
+
+    def mro(self, cls: ClassRef) -> list[ClassRef | External]:
+        """Python's C3 linearization over the classes we can see (external ones are leaves)."""
+        seen: set = set()
+
+        def linearize(c: ClassRef, stack: tuple) -> list:
+            if c.key in stack:
+                return [c]
+            sequences = []
+            for base in self.bases(c):
+                sequences.append(linearize(base, stack + (c.key,)) if isinstance(base, ClassRef) else [base])
+            sequences.append(list(self.bases(c)))
+            result = [c]
+            sequences = [list(s) for s in sequences if s]
+            while sequences:
+                for seq in sequences:
+                    head = seq[0]
+                    if not any(head in s[1:] for s in sequences):
+                        break
+                else:  # inconsistent hierarchy: fall back to depth-first order
+                    for seq in sequences:
+                        result.extend(x for x in seq if x not in result)
+                    return result
+                result.append(head)
+                sequences = [[x for x in s if x != head] for s in sequences]
+                sequences = [s for s in sequences if s]
+            return result
+
+        del seen
+        return linearize(cls, ())
+
+    def _flask(self, cls: ClassRef) -> bool:
+        return any(b is External.FLASK_MODEL for b in self.mro(cls))
+
+    # -- tables
+    def table_of(self, cls: ClassRef) -> Table | None:
+        """The model's table, or None for classes that map no table (facts 3, 4)."""
+        if self.role(cls) is not Role.MAPPED:
+            return None
+        info = cls.info
+        if info.has_tablename or info.has_table:
+            return Table(cls, False, info.tablename)
+        ancestors = self.mro(cls)[1:]
+        if ("table", "True") in info.keywords:  # SQLModel: the class name, lower-cased
+            return Table(cls, False, info.name.lower())
+        mapped_parent = any(isinstance(a, ClassRef) and self.role(a) is Role.MAPPED for a in ancestors)
+        generated = any(
+            isinstance(a, ClassRef) and self.role(a) is not Role.MAPPED and a.info.tablename_declared_attr
+            for a in ancestors
+        )
+        flask = self._flask(cls)
+        if mapped_parent:
+            if generated or (flask and info.has_primary_key):
+                return Table(cls, False, None)
+            return Table(cls, True, None)
+        if generated or flask:
+            return Table(cls, False, None)
+        return None
+
+    def inherited_table_args(self, cls: ClassRef) -> ClassRef | None:
+        """The mixin or abstract base whose `__table_args__` SQLAlchemy applies (fact 4, 2i)."""
+        for ancestor in self.mro(cls)[1:]:
+            if isinstance(ancestor, ClassRef) and self.role(ancestor) is not Role.MAPPED:
+                if ancestor.info.table_args is not None:
+                    return ancestor
+        return None
+
+    @cached_property
+    def classes(self) -> list[ClassRef]:
+        return list(self._classes.values())

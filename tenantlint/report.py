@@ -1,0 +1,69 @@
+"""How findings are shown, and the exit-code policy (in one place, like black's report)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Sequence
+
+from tenantlint.findings import Finding
+
+
+class ExitCode(enum.IntEnum):
+    CLEAN = 0  # nothing found (after `fix`: nothing left it could not fix)
+    FINDINGS = 1  # findings remain, or `fix --diff` would change something
+    ERROR = 2  # usage, config or parse error (TNT000), or a fix that could not be applied safely
+
+
+def exit_code(remaining: Sequence[Finding], errors: Sequence[Finding], exit_zero: bool = False) -> ExitCode:
+    if errors:
+        return ExitCode.ERROR
+    if remaining and not exit_zero:
+        return ExitCode.FINDINGS
+    return ExitCode.CLEAN
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def text_line(finding: Finding, unsafe_fixes: bool = False) -> str:
+    mark = " [*]" if finding.fixable(unsafe_fixes) else ""
+    return f"{finding.path.as_posix()}:{finding.line}:{finding.column}: {finding.code} {finding.message}{mark}"
+
+
+def format_text(findings: Sequence[Finding], unsafe_fixes: bool = False, quiet: bool = False) -> str:
+    lines = [text_line(f, unsafe_fixes) for f in findings]
+    if quiet:
+        return "\n".join(lines) + ("\n" if lines else "")
+    if not findings:
+        return "All checks passed!\n"
+    fixable = sum(f.fixable(unsafe_fixes) for f in findings)
+    hidden = sum(f.fixable(True) for f in findings) - fixable
+    summary = f"Found {_plural(len(findings), 'problem')} ({fixable} fixable with `tenantlint fix`)."
+    if hidden:
+        summary += f"\n{_plural(hidden, 'more fix')} available with `tenantlint fix --unsafe-fixes`."
+    return "\n".join(lines + [summary]) + "\n"
+
+
+def as_dict(finding: Finding, unsafe_fixes: bool = False) -> dict:
+    edit = finding.edit
+    return {
+        "code": finding.code,
+        "message": finding.message,
+        "path": finding.path.as_posix(),
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "model": finding.model,
+        "fixable": finding.fixable(unsafe_fixes),
+        "fix": None if edit is None else {"title": edit.title, "applicability": edit.applicability.value},
+    }
+
+
+def format_json(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
+    return json.dumps([as_dict(f, unsafe_fixes) for f in findings], indent=2) + "\n"
+
+
+FORMATTERS = {"text": format_text, "json": format_json}
