@@ -84,7 +84,7 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
         config = _load(config_file, paths, select, ignore)
     except ConfigError as exc:
         _fail(str(exc))
-    analysis = analyze(_targets(paths), config)
+    analysis = analyze(_targets(paths), config, use_cache=not no_cache, jobs=jobs)
     shown = analysis.errors + analysis.findings
     click.echo(_render(output_format, shown, quiet=quiet), nl=False)
     sys.exit(exit_code(analysis.findings, analysis.errors, exit_zero))
@@ -110,7 +110,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
     except ConfigError as exc:
         _fail(str(exc))
     targets = _targets(paths)
-    analysis = analyze(targets, config)
+    analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs)
     fixes = plan(analysis, unsafe_fixes)
     failed = [f for f in fixes if f.outcome is Outcome.FAILED]
     changed = [f for f in fixes if f.outcome is Outcome.CHANGED]
@@ -126,7 +126,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         sys.exit(code)
     for change in changed:
         write_atomic(change.path, change.new)
-    after = analyze(targets, config) if changed else analysis
+    after = analyze(targets, config, use_cache=not no_cache, jobs=jobs) if changed else analysis
     remaining = after.findings
     output = _render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes)
     if output_format == "text" and not quiet:

@@ -10,6 +10,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tenantlint.cache import Cache, Entry, file_key
 from tenantlint.checker import Checker, SourceFile
 from tenantlint.config import Config
 from tenantlint.files import FileSelector
@@ -23,6 +24,9 @@ _MARKERS = re.compile(
     rb"__table|__abstract__|Column|mapped_column|ForeignKey|foreign_key|relationship|\.tables\[|Table\(|"
     rb"table=True|Enum\(|Sequence\(|declarative|DeclarativeBase|SQLAlchemy|registry|sqlmodel|SQLModel|Field\("
 )
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+_PARALLEL_MIN = 64
 
 
 def display_path(path: Path) -> Path:
@@ -83,6 +87,7 @@ class Analysis:
     files: list[SourceFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)  # TNT000: files that could not be read
+    cache_hits: int = 0  # files whose facts came from the cache
 
     @property
     def data(self) -> dict[Path, bytes]:
@@ -99,11 +104,52 @@ def _parse_error(loaded: Loaded) -> Finding:
     )
 
 
-def analyze(paths: list[Path], config: Config) -> Analysis:
+def _load_entry(item: tuple[str, str, bytes]) -> Entry:
+    """The unit of work of a worker process: parse one file, return its picklable facts."""
+    path, relative, data = item
+    loaded = load(Path(path), relative, data)
+    return Entry(loaded.summary, loaded.lines, loaded.error, loaded.error_line, loaded.error_col)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: int) -> list[Loaded]:
+    """Load files from the cache, or parse them (in `jobs` processes when that pays); order is kept."""
+    keys = [file_key(relative, data) for _, relative, data in items] if cache else []
+    entries: list[Entry | None] = [cache.get(key) for key in keys] if cache else [None] * len(items)
+    todo = [i for i, entry in enumerate(entries) if entry is None]
+    work = [(str(items[i][0]), items[i][1], items[i][2]) for i in todo]
+    if jobs > 1 and len(work) >= _PARALLEL_MIN:
+        from concurrent.futures import ProcessPoolExecutor
+
+        workers = min(jobs, len(work) // (_PARALLEL_MIN // 2))
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_load_entry, work, chunksize=max(1, len(work) // (workers * 4))))
+    else:
+        results = [_load_entry(item) for item in work]
+    for i, entry in zip(todo, results):
+        entries[i] = entry
+        if cache:
+            cache.put(keys[i], entry)
+    return [
+        Loaded(path, data, e.summary, e.lines, e.error, e.error_line, e.error_col)
+        for (path, _, data), e in zip(items, entries)
+    ]
+
+
+def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None) -> Analysis:
+    """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores)."""
     selector = FileSelector(config)
     discovery = selector.discover(paths)
     analysis = Analysis(config)
-    loaded: list[tuple[Loaded, bool, bool]] = []  # (file, in scope, tenant)
+    cache = Cache(config) if use_cache else None
+    jobs = jobs or default_jobs()
+    candidates: list[tuple[Path, bytes, bool, bool]] = []  # (path, data, in scope, tenant)
     skipped: list[tuple[Path, bytes, bool]] = []
 
     def consider(path: Path, in_scope: bool) -> None:
@@ -115,23 +161,31 @@ def analyze(paths: list[Path], config: Config) -> Analysis:
                 analysis.errors.append(_parse_error(Loaded(path, None, error=f"cannot read file: {exc.strerror or exc}")))
             return
         if (in_scope and tenant) or _MARKERS.search(data):
-            loaded.append((load(path, selector.relative(path), data), in_scope, tenant))
+            candidates.append((path, data, in_scope, tenant))
         else:
             skipped.append((path, data, in_scope))
+
+    def load_candidates() -> list[tuple[Loaded, bool, bool]]:
+        items = [(path, selector.relative(path), data) for path, data, _, _ in candidates]
+        return [(item, c[2], c[3]) for item, c in zip(_load_all(items, cache, jobs), candidates)]
 
     for path in discovery.in_scope:
         consider(path, True)
     for path in discovery.context:
         consider(path, False)
+    loaded = load_candidates()
 
     # second pass: modules that only re-export the project's declarative names
     names = {c.name for item, _, _ in loaded if item.summary for c in item.summary.classes}
     names |= {n for item, _, _ in loaded if item.summary for n in item.summary.assigned_calls}
     if names and skipped:
         pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
-        for path, data, in_scope in skipped:
-            if pattern.search(data):
-                loaded.append((load(path, selector.relative(path), data), in_scope, selector.is_tenant(path)))
+        candidates = [(path, data, in_scope, selector.is_tenant(path)) for path, data, in_scope in skipped
+                      if pattern.search(data)]
+        loaded += load_candidates()
+    if cache:
+        cache.save()
+        analysis.cache_hits = cache.hits
 
     for item, in_scope, tenant in loaded:
         if item.summary is None:
