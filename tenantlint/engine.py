@@ -104,6 +104,25 @@ def _parse_error(loaded: Loaded) -> Finding:
     )
 
 
+_WORDS = re.compile(rb"\w+")
+
+
+def _mentions(names: set[str]):
+    """A test of whether bytes hold one of `names` as a whole word (like `\bname\b`).
+
+    One alternation of hundreds of class names costs the regex engine a try per name at
+    every position; the set of a file's words is built in one pass instead.
+    """
+    ascii_names = {n.encode() for n in names if n.isascii()}
+    others = sorted(n.encode() for n in names if not n.isascii())
+    pattern = re.compile(rb"\b(?:" + b"|".join(map(re.escape, others)) + rb")\b") if others else None
+
+    def mentions(data: bytes) -> bool:
+        return not ascii_names.isdisjoint(_WORDS.findall(data)) or bool(pattern and pattern.search(data))
+
+    return mentions
+
+
 def _load_entry(item: tuple[str, str, bytes]) -> Entry:
     """The unit of work of a worker process: parse one file, return its picklable facts."""
     path, relative, data = item
@@ -179,9 +198,9 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
     names = {c.name for item, _, _ in loaded if item.summary for c in item.summary.classes}
     names |= {n for item, _, _ in loaded if item.summary for n in item.summary.assigned_calls}
     if names and skipped:
-        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+        mentions = _mentions(names)
         candidates = [(path, data, in_scope, selector.is_tenant(path)) for path, data, in_scope in skipped
-                      if pattern.search(data)]
+                      if mentions(data)]
         loaded += load_candidates()
     if cache:
         cache.save()
