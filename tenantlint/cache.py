@@ -1,8 +1,8 @@
 """The per-file cache in `.tenantlint_cache/` at the project root, like ruff's.
 
 An entry is what `engine.load` makes of one file (its facts, or why it could not be parsed),
-keyed on the file's content and project-relative path; the whole cache is bound to the config
-fingerprint and the tool version, so a change of either starts afresh. A corrupt or foreign
+stored by project-relative path with a hash of the content it was made from; the whole cache
+is bound to the config fingerprint and the tool version, so a change of either starts afresh. A corrupt or foreign
 cache is ignored, never trusted: it is read with an unpickler that only builds tenantlint's
 own frozen data classes, and any error while reading it means "no cache".
 """
@@ -50,16 +50,12 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
 
 
-def file_key(relative: str, data: bytes) -> str:
-    """The file's identity: its content and where it is (the module name depends on it)."""
-    digest = hashlib.blake2b(relative.encode("utf-8", "surrogateescape"), digest_size=20)
-    digest.update(b"\0")
-    digest.update(data)
-    return digest.hexdigest()
+def content_key(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 class Cache:
-    """Entries of one project under one config and tool version; `save()` keeps those used."""
+    """Entries of one project under one config and tool version, by project-relative path."""
 
     def __init__(self, config: Config):
         self.folder = config.root / CACHE_DIR
@@ -67,12 +63,12 @@ class Cache:
         name = hashlib.blake2b(repr(self.header).encode(), digest_size=10).hexdigest()
         # one folder per version (older ones are removed), one file per config
         self.path = self.folder / _safe(tenantlint.__version__) / f"{name}.pickle"
-        self._old = self._read()
-        self._used: dict[str, Entry] = {}
+        self._entries = self._read()
+        self._changed = False
         self.hits = 0
         self.misses = 0
 
-    def _read(self) -> dict[str, Entry]:
+    def _read(self) -> dict[str, tuple[str, Entry]]:
         try:
             with open(self.path, "rb") as f:
                 header, entries = _Unpickler(io.BytesIO(f.read())).load()
@@ -80,25 +76,28 @@ class Cache:
             return {}
         if header != self.header or not isinstance(entries, dict):
             return {}
-        if not all(isinstance(k, str) and isinstance(v, Entry) for k, v in entries.items()):
-            return {}
+        for relative, value in entries.items():
+            if not (isinstance(relative, str) and isinstance(value, tuple) and len(value) == 2
+                    and isinstance(value[0], str) and isinstance(value[1], Entry)):
+                return {}
         return entries
 
-    def get(self, key: str) -> Entry | None:
-        entry = self._old.get(key)
-        if entry is None:
+    def get(self, relative: str, key: str) -> Entry | None:
+        """The entry of the file at `relative` if its content still has the `content_key` `key`."""
+        found = self._entries.get(relative)
+        if found is None or found[0] != key:
             self.misses += 1
-        else:
-            self.hits += 1
-            self._used[key] = entry
-        return entry
+            return None
+        self.hits += 1
+        return found[1]
 
-    def put(self, key: str, entry: Entry) -> None:
-        self._used[key] = entry
+    def put(self, relative: str, key: str, entry: Entry) -> None:
+        self._entries[relative] = (key, entry)
+        self._changed = True
 
     def save(self) -> None:
         """Write the entries of this run, atomically; a cache that cannot be written is no error."""
-        if self._used.keys() == self._old.keys():
+        if not self._changed:
             return
         import shutil
         import tempfile
@@ -115,7 +114,7 @@ class Cache:
             fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.path.parent)
             try:
                 with os.fdopen(fd, "wb") as f:
-                    pickle.dump((self.header, self._used), f, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump((self.header, self._entries), f, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, self.path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

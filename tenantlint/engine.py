@@ -10,7 +10,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tenantlint.cache import Cache, Entry, file_key
+from tenantlint.cache import Cache, Entry, content_key
 from tenantlint.checker import Checker, SourceFile
 from tenantlint.config import Config
 from tenantlint.files import FileSelector
@@ -139,8 +139,10 @@ def default_jobs() -> int:
 
 def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: int) -> list[Loaded]:
     """Load files from the cache, or parse them (in `jobs` processes when that pays); order is kept."""
-    keys = [file_key(relative, data) for _, relative, data in items] if cache else []
-    entries: list[Entry | None] = [cache.get(key) for key in keys] if cache else [None] * len(items)
+    keys = [content_key(data) for _, _, data in items] if cache else []
+    entries: list[Entry | None] = (
+        [cache.get(relative, key) for (_, relative, _), key in zip(items, keys)] if cache else [None] * len(items)
+    )
     todo = [i for i, entry in enumerate(entries) if entry is None]
     work = [(str(items[i][0]), items[i][1], items[i][2]) for i in todo]
     if jobs > 1 and len(work) >= _PARALLEL_MIN:
@@ -154,7 +156,7 @@ def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: i
     for i, entry in zip(todo, results):
         entries[i] = entry
         if cache:
-            cache.put(keys[i], entry)
+            cache.put(items[i][1], keys[i], entry)
     return [
         Loaded(path, data, e.summary, e.lines, e.error, e.error_line, e.error_col)
         for (path, _, data), e in zip(items, entries)

@@ -137,3 +137,10 @@ def test_a_foreign_cache_is_never_trusted(app, tmp_path):
     analysis, findings = run(app)
     assert not marker.exists()
     assert (analysis.cache_hits, findings) == (0, expected)
+
+
+def test_checking_one_file_keeps_the_entries_of_the_others(app):
+    run(app)
+    one = analyze([app / PRODUCT], load_config(None, [app / PRODUCT]))
+    assert one.cache_hits == len(one.files)
+    assert run(app)[0].cache_hits == parsed_count(app)
