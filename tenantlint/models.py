@@ -78,6 +78,7 @@ class Project:
         # the rules ask for the same bases and MROs once per class and per descendant
         self._bases: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
         self._mro: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
+        self._table: dict[tuple[str, str], Table | None] = {}
 
     # -- name resolution
     def _find_module(self, dotted: str) -> ModuleSummary | None:
@@ -248,6 +249,11 @@ class Project:
     # -- tables
     def table_of(self, cls: ClassRef) -> Table | None:
         """The model's table, or None for classes that map no table (facts 3, 4)."""
+        if cls.key not in self._table:  # asked for every class by several rules
+            self._table[cls.key] = self._table_of(cls)
+        return self._table[cls.key]
+
+    def _table_of(self, cls: ClassRef) -> Table | None:
         if self.role(cls) is not Role.MAPPED:
             return None
         info = cls.info
