@@ -104,6 +104,22 @@ def _parse_error(loaded: Loaded) -> Finding:
     )
 
 
+def _reexport_names(summaries: list[ModuleSummary]) -> set[str]:
+    """Names a module without markers must mention to matter: defined by a parsed class or
+    module-level call, and used by a parsed class as a base or decorator (so resolving it
+    may go through a re-export). Names only defined (most classes of a monorepo) are left
+    out: with them nearly every file of a large tree was parsed."""
+    defined = {c.name for s in summaries for c in s.classes} | {n for s in summaries for n in s.assigned_calls}
+    used: set[str] = set()
+    for summary in summaries:
+        for cls in summary.classes:
+            for name in (*cls.bases, *cls.decorators):
+                head, _, rest = name.partition(".")
+                target = summary.imports.get(head, head)
+                used.update(part.removesuffix("()") for part in f"{target}.{rest}".split("."))
+    return defined & used
+
+
 _WORDS = re.compile(rb"\w+")
 
 
@@ -197,8 +213,7 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
     loaded = load_candidates()
 
     # second pass: modules that only re-export the project's declarative names
-    names = {c.name for item, _, _ in loaded if item.summary for c in item.summary.classes}
-    names |= {n for item, _, _ in loaded if item.summary for n in item.summary.assigned_calls}
+    names = _reexport_names([item.summary for item, _, _ in loaded if item.summary])
     if names and skipped:
         mentions = _mentions(names)
         candidates = [(path, data, in_scope, selector.is_tenant(path)) for path, data, in_scope in skipped
