@@ -198,7 +198,21 @@ class Project:
         return False
 
     def bases(self, cls: ClassRef) -> list[ClassRef | External]:
-        return [self.resolve_base(cls, b) for b in cls.info.bases]
+        result: list[ClassRef | External] = []
+        for dotted in cls.info.bases:
+            result.append(self.resolve_base(cls, dotted))
+            mixin = self._factory_cls(cls, dotted)
+            if mixin is not None:
+                result.append(mixin)
+        return result
+
+    def _factory_cls(self, cls: ClassRef, dotted: str) -> ClassRef | None:
+        """`Base = declarative_base(cls=CustomBase)`: Base's subclasses inherit CustomBase."""
+        target = self.lookup(self.qualify(cls.module, dotted)) if dotted else None
+        if isinstance(target, tuple) and target[1] in target[0].base_cls:
+            mixin = self.lookup(self.qualify(target[0], target[0].base_cls[target[1]]))
+            return mixin if isinstance(mixin, ClassRef) else None
+        return None
 
     def mro(self, cls: ClassRef) -> list[ClassRef | External]:
         """Python's C3 linearization over the classes we can see (external ones are leaves)."""

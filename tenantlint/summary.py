@@ -77,6 +77,7 @@ class ModuleSummary:
     is_package: bool
     imports: dict[str, str]  # local name -> qualified name
     assigned_calls: dict[str, str]  # module-level `X = f(...)` -> dotted f
+    base_cls: dict[str, str]  # `Base = declarative_base(cls=Mixin)` -> "Mixin": Base inherits from it
     classes: tuple[ClassInfo, ...]
     tables: tuple[TableCall, ...]
     refs: tuple[StringRef, ...]
@@ -174,6 +175,7 @@ class _Collector:
         self.lines = lines
         self.imports: dict[str, str] = {}
         self.assigned: dict[str, str] = {}
+        self.base_cls: dict[str, str] = {}
         self.classes: list[ClassInfo] = []
         self.tables: list[TableCall] = []
         self.refs: list[StringRef] = []
@@ -200,9 +202,12 @@ class _Collector:
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             callee = dotted(stmt.value.func)
+            cls_kw = next((k.value for k in stmt.value.keywords if k.arg == "cls"), None)
             for target in targets:
                 if isinstance(target, ast.Name) and callee:
                     self.assigned[target.id] = callee
+                    if cls_kw is not None and dotted(cls_kw):
+                        self.base_cls[target.id] = dotted(cls_kw)
         elif isinstance(stmt, (ast.If, ast.Try)):
             # imports under `if TYPE_CHECKING:` / `try:` still name the same things
             for child in ast.iter_child_nodes(stmt):
@@ -401,6 +406,7 @@ def summarize(tree: ast.Module, source: str, relative_posix: str) -> ModuleSumma
         is_package=is_package,
         imports=collector.imports,
         assigned_calls=collector.assigned,
+        base_cls=collector.base_cls,
         classes=tuple(collector.classes),
         tables=tuple(collector.tables),
         refs=tuple(collector.refs),
