@@ -103,6 +103,16 @@ def dotted(node: ast.expr) -> str:
     return ".".join(reversed(parts))
 
 
+def _string_tokens(raw: str) -> int:
+    import io
+    import tokenize
+
+    try:
+        return sum(t.type == tokenize.STRING for t in tokenize.generate_tokens(io.StringIO(raw).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return 0
+
+
 def _last_name(func: ast.expr) -> str:
     if isinstance(func, ast.Attribute):
         return func.attr
@@ -299,6 +309,8 @@ class _Collector:
             return None
         if raw[:1] not in "\"'" and raw[:1].lower() not in ("u", "r"):
             return None  # bytes or anything else
+        if _string_tokens(raw) != 1:  # "a" ".id": implicit concatenation
+            return None
         return raw
 
     def _string(self, kind: RefKind, node: ast.expr) -> None:
