@@ -104,10 +104,12 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
     targets = _targets(paths)
     analysis = analyze(targets, config)
     reported, notes = _baseline(analysis, targets, baseline_file, update_baseline, output_format, grow=True)
-    if not update_baseline:
+    if update_baseline:
+        reported = []  # all recorded now; machine formats still print their (empty) document
+    if not (update_baseline and output_format == "text"):
         click.echo(_render(output_format, analysis.errors + reported, quiet=quiet), nl=False)
     _notes(notes, output_format, quiet)
-    sys.exit(exit_code([] if update_baseline else reported, analysis.errors, exit_zero))
+    sys.exit(exit_code(reported, analysis.errors, exit_zero))
 
 
 def _baseline(analysis, targets, baseline_file, update, output_format, grow):

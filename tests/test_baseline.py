@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -225,6 +228,11 @@ def test_json_output_with_a_baseline(baselined):
     )
 
 
+def test_update_with_json_output_keeps_stdout_valid(app):
+    result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", "--output-format", "json", cwd=app)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", CREATED)
+
+
 def test_missing_baseline_is_an_error(app):
     result = run_tenantlint("check", "--baseline", "nope.json", cwd=app)
     assert (result.returncode, result.stdout) == (2, "")
@@ -286,3 +294,44 @@ def test_dumps_and_loads_round_trip():
     assert dumps([]) == '{\n  "version": 1,\n  "entries": []\n}\n'
     with pytest.raises(BaselineError, match="baseline file x is malformed"):
         loads('{"version": 1, "entries": [{"path": "a.py", "code": "TNT001", "model": "A", "occurrence": true}]}', "x")
+
+
+def test_pre_commit_hook_with_the_config_key(baselined):
+    """The real pre-commit passes only the changed files; the config key needs no arguments."""
+    pyproject = baselined / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8") + 'baseline = "baseline.json"\n', encoding="utf-8")
+    (baselined / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        "  - repo: local\n"
+        "    hooks:\n"
+        "      - id: tenantlint\n"
+        "        name: tenantlint\n"
+        f"        entry: {sys.executable} -m tenantlint check\n"
+        "        language: system\n"
+        "        types: [python]\n"
+        "        require_serial: true\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com", "PRE_COMMIT_HOME": str(baselined.parent / "pc")}
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run(argv, cwd=baselined, env=env, capture_output=True, text=True, check=False)
+
+    for argv in (("git", "init", "-q"), ("git", "add", "-A"), ("git", "commit", "-qm", "app before the migration")):
+        assert run(*argv).returncode == 0
+    brand = baselined / "backend/models/user/brand.py"  # an old, not yet migrated model is edited
+    brand.write_text("# touched\n" + brand.read_text(encoding="utf-8"), encoding="utf-8")
+    run("git", "add", "-A")
+    hook = run(sys.executable, "-m", "pre_commit", "run")
+    assert hook.returncode == 0, hook.stdout + hook.stderr
+    (baselined / "backend/models/user/invoice.py").write_text(
+        "from sqlalchemy import Column, Integer\nfrom ..base import Base\n\n\nclass Invoice(Base):\n"
+        '    __tablename__ = "invoices"\n    id = Column(Integer, primary_key=True)\n',
+        encoding="utf-8",
+    )
+    run("git", "add", "-A")
+    hook = run(sys.executable, "-m", "pre_commit", "run")
+    assert hook.returncode == 1
+    assert "backend/models/user/invoice.py:5:7: TNT001 Model `Invoice` has no tenant schema [*]\n" in hook.stdout
+    assert "brand.py" not in hook.stdout
