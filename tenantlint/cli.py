@@ -103,7 +103,8 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
         _fail(str(exc))
     targets = _targets(paths)
     analysis = analyze(targets, config)
-    reported, notes = _baseline(analysis, targets, baseline_file, update_baseline, output_format, grow=True)
+    known = _open_baseline(config, baseline_file, update_baseline, grow=True)
+    reported, notes = _baseline(analysis, targets, known, update_baseline, output_format, grow=True)
     if update_baseline:
         reported = []  # all recorded now; machine formats still print their (empty) document
     if not (update_baseline and output_format == "text"):
@@ -112,23 +113,33 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
     sys.exit(exit_code(reported, analysis.errors, exit_zero))
 
 
-def _baseline(analysis, targets, baseline_file, update, output_format, grow):
-    """The findings a baseline lets through, and its notes; with `update`, write it first
-    (`check` records the current findings, `fix` only drops entries that no longer occur)."""
+def _open_baseline(config: Config, baseline_file: Path | None, update: bool, grow: bool):
+    """(path, name, entries) of the baseline in effect, or None; read before anything is written.
+    Only `check --update-baseline` (`grow`) may start from a missing file."""
     from tenantlint import baseline as bl
     from tenantlint.engine import display_path
-    from tenantlint.files import FileSelector
 
-    path = bl.resolve_path(baseline_file, analysis.config)
+    path = bl.resolve_path(baseline_file, config)
     if path is None:
         if update:
             raise click.UsageError("--update-baseline needs --baseline FILE or the config key `baseline`")
-        return analysis.findings, []
+        return None
     name = display_path(path).as_posix()
     try:
-        entries = bl.load(path, name, missing_ok=update and grow)
+        return path, name, bl.load(path, name, missing_ok=update and grow)
     except bl.BaselineError as exc:
         _fail(str(exc))
+
+
+def _baseline(analysis, targets, known, update, output_format, grow):
+    """The findings a baseline lets through, and its notes; with `update`, write it first
+    (`check` records the current findings, `fix` only drops entries that no longer occur)."""
+    from tenantlint import baseline as bl
+    from tenantlint.files import FileSelector
+
+    if known is None:
+        return analysis.findings, []
+    path, name, entries = known
     relative = {f.path: f.relative for f in analysis.files}
     keyed = bl.key_findings(analysis.findings, lambda f: relative.get(f.path, f.path.as_posix()))
     selector = FileSelector(analysis.config)
@@ -178,6 +189,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         _fail(str(exc))
     if diff and update_baseline:
         raise click.UsageError("--update-baseline cannot be used with --diff (it writes nothing)")
+    known = _open_baseline(config, baseline_file, update_baseline, grow=False)
     targets = _targets(paths)
     analysis = analyze(targets, config)
     fixes = plan(analysis, unsafe_fixes)
@@ -196,7 +208,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
     for change in changed:
         write_atomic(change.path, change.new)
     after = analyze(targets, config) if changed else analysis
-    remaining, notes = _baseline(after, targets, baseline_file, update_baseline, output_format, grow=False)
+    remaining, notes = _baseline(after, targets, known, update_baseline, output_format, grow=False)
     output = _render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes)
     if output_format == "text" and not quiet:
         fixed = sum(len(c.findings) for c in changed)

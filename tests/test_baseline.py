@@ -244,6 +244,7 @@ def test_missing_baseline_is_an_error(app):
     assert (result.returncode, result.stdout) == (2, "")
     assert "baseline file nope.json does not exist" in result.stderr
     assert not (app / "nope.json").exists()
+    assert (app / BATCH[0]).read_bytes() == (FIXTURES / "app" / BATCH[0]).read_bytes()  # fix wrote nothing
 
 
 @pytest.mark.parametrize(
@@ -267,11 +268,12 @@ def test_missing_baseline_is_an_error(app):
 )
 def test_malformed_baseline_is_an_error_naming_the_file(app, content, reason):
     (app / "baseline.json").write_text(content, encoding="utf-8")
-    for command in (("check",), ("check", "--update-baseline"), ("fix", "--update-baseline")):
+    for command in (("check",), ("check", "--update-baseline"), ("fix",), ("fix", "--update-baseline")):
         result = run_tenantlint(*command, "--baseline", "baseline.json", cwd=app)
         assert (result.returncode, result.stdout) == (2, "")
         assert result.stderr == f"tenantlint: error: baseline file baseline.json is malformed: {reason}\n"
     assert (app / "baseline.json").read_text(encoding="utf-8") == content
+    assert (app / BATCH[0]).read_bytes() == (FIXTURES / "app" / BATCH[0]).read_bytes()  # fix wrote nothing
 
 
 def test_update_baseline_needs_a_file(app):
