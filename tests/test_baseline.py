@@ -337,3 +337,16 @@ def test_pre_commit_hook_with_the_config_key(baselined):
     assert hook.returncode == 1
     assert "backend/models/user/invoice.py:5:7: TNT001 Model `Invoice` has no tenant schema [*]\n" in hook.stdout
     assert "brand.py" not in hook.stdout
+
+
+def test_scope_follows_the_targets_and_the_selected_rules(tmp_path):
+    from tenantlint.baseline import in_scope
+    from tenantlint.config import Config
+
+    entry = Entry("backend/models/user/brand.py", "TNT001", "Brand", 0)
+    config = Config(root=tmp_path)
+    assert [in_scope(entry, targets, config) for targets in (["."], ["backend"], ["backend/models/user/brand.py"],
+                                                             ["backend/models/user/brand"], ["backend/models/us"])] == [
+        True, True, True, False, False]
+    assert in_scope(entry, ["."], Config(root=tmp_path, select=("TNT005",))) is False
+    assert in_scope(entry, ["."], Config(root=tmp_path, ignore=("TNT00",))) is False
