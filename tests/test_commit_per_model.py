@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,53 @@ def test_summary_needs_commit_per_model(repo):
     assert result.exit_code == 2
     assert "--summary needs --commit-per-model" in result.stderr
     assert not (repo / "out.md").exists()
+
+
+def _many_models(root: Path, count: int) -> None:
+    for i in range(count):
+        (root / f"app/models/user/extra_{i:02}.py").write_text(PRODUCT.replace("Product", f"Extra{i:02}").replace(
+            '"products"', f'"extra_{i:02}"'))
+    git(root, "add", "app/models/user")
+    git(root, "commit", "-q", "-m", "more models", "--", "app/models/user")
+
+
+def _fix_with_stderr(root: Path, stderr_tty: bool) -> tuple[int, str, str]:
+    """Run the installed CLI with stderr on a pseudo-terminal (or a pipe); (exit code, stdout, stderr)."""
+    import os
+    import pty
+
+    command = [sys.executable, "-m", "tenantlint", "fix", "--commit-per-model"]
+    if not stderr_tty:
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+        return done.returncode, done.stdout, done.stderr
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=follower, text=True)
+    os.close(follower)
+    stdout = process.stdout.read()
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(), stdout, b"".join(chunks).decode()
+
+
+def test_progress_bar_only_on_a_terminal(repo):
+    _many_models(repo, 10)
+    code, stdout, stderr = _fix_with_stderr(repo, stderr_tty=True)
+    assert code == 0, stderr
+    assert "Committing" in stderr and "100%" in stderr
+    assert stdout.count(". Task ") == 13
+    assert len(subjects(repo)) == 1 + 1 + 13
+
+
+def test_no_progress_bar_in_a_pipe(repo):
+    _many_models(repo, 10)
+    code, stdout, stderr = _fix_with_stderr(repo, stderr_tty=False)
+    assert (code, stderr) == (0, "")
+    assert stdout.count(". Task ") == 13
