@@ -267,3 +267,15 @@ def test_no_progress_bar_in_a_pipe(repo):
     code, stdout, stderr = _fix_with_stderr(repo, stderr_tty=False)
     assert (code, stderr) == (0, "")
     assert stdout.count(". Task ") == 13
+
+
+def test_user_commit_hooks_do_not_run(repo):
+    """A hook that would touch the work in progress (here: one that fails every commit) is skipped."""
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho touched > hook-ran.txt\nexit 1\n")
+    hook.chmod(0o755)
+    result = run("fix", "--commit-per-model", "app/models/user/product.py")
+    assert result.exit_code == 0, result.stderr
+    assert subjects(repo)[0] == "feat(models): add tenant schema to product.py (Product)"
+    assert not (repo / "hook-ran.txt").exists()
+    assert status(repo) == WORK_IN_PROGRESS
