@@ -370,3 +370,21 @@ def test_conflicting_and_computed_schemas(project):
         }
     )
     assert _found(root) == [("s.py", "TNT002", "A", False), ("s.py", "TNT003", "B", False), ("s.py", "TNT004", "C", False)]
+
+
+def test_star_imports_are_followed(project):
+    root = project(
+        {
+            "app/models/base.py": BASE,
+            "app/models/user/__init__.py": "",
+            "app/models/user/star.py": '''
+                from sqlalchemy import Column, Integer
+                from app.models.base import *
+
+                class Starred(Base):
+                    __tablename__ = "starred"
+                    id = Column(Integer, primary_key=True)
+            ''',
+        }
+    )
+    assert _found(root) == [("star.py", "TNT001", "Starred", True)]
