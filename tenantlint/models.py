@@ -204,6 +204,11 @@ class Project:
         if sqlmodel:
             return Role.MAPPED if ("table", "True") in info.keywords else Role.SQLMODEL_SCHEMA
         if not declarative:
+            # `class X(Base)` with `__tablename__`, where Base comes from outside the files we can
+            # read (an installed package, another sys.path root): a model all the same
+            unknown = [b for b in self.bases(cls) if b is External.UNKNOWN]
+            if unknown and info.tablename is not None and not info.abstract:
+                return Role.MAPPED
             return Role.PLAIN
         return Role.ABSTRACT if info.abstract else Role.MAPPED
 

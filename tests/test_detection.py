@@ -227,7 +227,10 @@ def test_registry_mapped_and_configured_base_classes(project):
                     __tablename__ = "u"
                     id = Column(Integer, primary_key=True)
 
-                class V(VendorBase):
+                class VendorModel(VendorBase):
+                    """The project's own base, on a base class from a library."""
+
+                class V(VendorModel):
                     __tablename__ = "v"
                     id = Column(Integer, primary_key=True)
             ''',
@@ -388,3 +391,22 @@ def test_star_imports_are_followed(project):
         }
     )
     assert _found(root) == [("star.py", "TNT001", "Starred", True)]
+
+
+def test_model_whose_base_comes_from_outside_the_project(project):
+    root = project(
+        {
+            "app/models/user/ext.py": '''
+                from sqlalchemy import Column, Integer
+                from corelib.db import Base
+
+                class Mixin:
+                    __tablename__ = "not_a_model"
+
+                class Remote(Base):
+                    __tablename__ = "remote"
+                    id = Column(Integer, primary_key=True)
+            ''',
+        }
+    )
+    assert _found(root) == [("ext.py", "TNT001", "Remote", True)]
