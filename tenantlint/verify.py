@@ -288,9 +288,13 @@ def _probe_row(table) -> dict | None:
 
 
 def probe(infos: list[TableInfo], placeholder: str, database_url: str | None,
-          tenants: tuple[str, ...] = PROBE_TENANTS) -> tuple[ProbeFacts, list[tuple[str, TableInfo | None]]]:
+          tenants: tuple[str, ...] = PROBE_TENANTS, schema_prefix: str | None = None,
+          ) -> tuple[ProbeFacts, list[tuple[str, TableInfo | None]]]:
     """Create every tenant table for two tenants through `schema_translate_map`, write a row as the
-    first, count it as both, drop everything. Returns the facts and the problems (message, table)."""
+    first, count it as both, drop everything. Returns the facts and the problems (message, table).
+
+    On PostgreSQL the schemas are `<schema_prefix><tenant>` (default prefix `tenantlint_<random>_`); an
+    existing schema is never touched: creating it fails the probe."""
     from sqlalchemy import create_engine, event, func, insert, select
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.pool import StaticPool
@@ -316,9 +320,9 @@ def probe(infos: list[TableInfo], placeholder: str, database_url: str | None,
             engine = create_engine(database_url)
         except Exception as exc:  # noqa: BLE001 - a bad URL or a missing driver
             raise VerifyError(f"--database-url: {type(exc).__name__}: {exc}") from None
-        run = uuid.uuid4().hex[:8]
-        schemas = {t: f"tenantlint_{run}_{t}" for t in tenants}
-        shared_map = {None: f"tenantlint_{run}_shared", **{s: f"tenantlint_{run}_shared_{s}" for s in shared_schemas}}
+        prefix = f"tenantlint_{uuid.uuid4().hex[:8]}_" if schema_prefix is None else schema_prefix
+        schemas = {t: f"{prefix}{t}" for t in tenants}
+        shared_map = {None: f"{prefix}shared", **{s: f"{prefix}shared_{s}" for s in shared_schemas}}
     facts = ProbeFacts(engine.dialect.name, schemas)
     problems: list[tuple[str, TableInfo | None]] = []
     created_schemas: list[str] = []
@@ -441,7 +445,8 @@ def _drop(engine, schemas: list[str]) -> bool:
 
 
 def verify(modules: list[str], config: Config, database_url: str | None = None,
-           paths: tuple[Path, ...] = (), tenants: tuple[str, ...] = PROBE_TENANTS) -> VerifyResult:
+           paths: tuple[Path, ...] = (), tenants: tuple[str, ...] = PROBE_TENANTS,
+           schema_prefix: str | None = None) -> VerifyResult:
     """Import, configure, check; then the live probe unless foreign keys already cannot resolve."""
     try:
         import sqlalchemy  # noqa: F401
@@ -459,7 +464,7 @@ def verify(modules: list[str], config: Config, database_url: str | None = None,
     findings = check_tables(infos, config.schema, fallback)
     facts = None
     if not any(f.code in ("TNT103", "TNT107") for f in findings):
-        facts, problems = probe(infos, config.schema, database_url, tenants)
+        facts, problems = probe(infos, config.schema, database_url, tenants, schema_prefix)
         findings += [_finding("TNT106", message, info, fallback) for message, info in problems]
         if not facts.dropped:
             findings.append(_finding("TNT106", "Some probe schemas could not be dropped: "
