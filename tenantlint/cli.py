@@ -225,3 +225,33 @@ def rules(code, output_format):
         width = max(len(r.name) for r in selected)
         for rule in selected:
             click.echo(f"{rule.code}  {rule.name.ljust(width)}  {rule.what.split('. ')[0].rstrip('.')}")
+
+
+@main.command()
+@click.argument("modules", nargs=-1, required=True)
+@click.option("--database-url", envvar="TENANTLINT_DATABASE_URL",
+              help="Probe this database (postgresql+psycopg://...) in throw-away schemas, dropped at the end "
+              "(default: SQLite in memory).")
+@click.option("--path", "extra_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Also import from DIR (the current directory always is). Repeatable.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="A TOML file with a [tool.tenantlint] table (default: the nearest pyproject.toml).")
+@click.option("--output-format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
+@click.option("--select", help="Comma-separated rule codes or prefixes to report (overrides the config).")
+@click.option("--ignore", help="Comma-separated rule codes or prefixes to skip (overrides the config).")
+@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when findings remain.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary.")
+def verify(modules, database_url, extra_paths, config_file, output_format, select, ignore, exit_zero, quiet):
+    """Import MODULE... and check the models with SQLAlchemy itself, then probe two tenants."""
+    from tenantlint.verify import VerifyError, describe
+    from tenantlint.verify import verify as run_verify
+
+    try:
+        config = _load(config_file, (Path.cwd(),), select, ignore)
+        result = run_verify(list(modules), config, database_url, tuple(extra_paths))
+    except (ConfigError, VerifyError) as exc:
+        _fail(str(exc))
+    if output_format == "text" and not quiet:
+        click.echo(describe(result), nl=False, err=True)
+    click.echo(_render(output_format, result.findings, quiet=quiet), nl=False)
+    sys.exit(exit_code(result.findings, [], exit_zero))
