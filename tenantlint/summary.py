@@ -78,6 +78,7 @@ class ModuleSummary:
     imports: dict[str, str]  # local name -> qualified name
     assigned_calls: dict[str, str]  # module-level `X = f(...)` -> dotted f
     base_cls: dict[str, str]  # `Base = declarative_base(cls=Mixin)` -> "Mixin": Base inherits from it
+    star_imports: tuple[str, ...]  # modules of `from x import *`
     classes: tuple[ClassInfo, ...]
     tables: tuple[TableCall, ...]
     refs: tuple[StringRef, ...]
@@ -186,6 +187,7 @@ class _Collector:
         self.imports: dict[str, str] = {}
         self.assigned: dict[str, str] = {}
         self.base_cls: dict[str, str] = {}
+        self.star_imports: list[str] = []
         self.classes: list[ClassInfo] = []
         self.tables: list[TableCall] = []
         self.refs: list[StringRef] = []
@@ -207,7 +209,9 @@ class _Collector:
                 else (stmt.module or "")
             )
             for alias in stmt.names:
-                if alias.name != "*":
+                if alias.name == "*":
+                    self.star_imports.append(base)
+                else:
                     self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -419,6 +423,7 @@ def summarize(tree: ast.Module, source: str, relative_posix: str) -> ModuleSumma
         imports=collector.imports,
         assigned_calls=collector.assigned,
         base_cls=collector.base_cls,
+        star_imports=tuple(collector.star_imports),
         classes=tuple(collector.classes),
         tables=tuple(collector.tables),
         refs=tuple(collector.refs),

@@ -1,5 +1,9 @@
+"""Shared test helpers: temp projects, the real command line, and the PostgreSQL URL
+(CI's rule: PostgreSQL tests never skip there)."""
+
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -36,3 +40,16 @@ def project(tmp_path: Path):
         return write_tree(tmp_path, files)
 
     return make
+
+
+DATABASE_URL = os.environ.get("TENANTLINT_TEST_DATABASE_URL")
+
+needs_postgres = pytest.mark.skipif(
+    not DATABASE_URL, reason="TENANTLINT_TEST_DATABASE_URL is not set (`.ci/run` starts a PostgreSQL)"
+)
+
+
+def pytest_sessionstart(session):
+    # In CI a skipped PostgreSQL test would pass silently: fail the run instead.
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes") and not DATABASE_URL:
+        raise pytest.UsageError("CI is set but TENANTLINT_TEST_DATABASE_URL is not: the PostgreSQL tests would be skipped")

@@ -227,7 +227,10 @@ def test_registry_mapped_and_configured_base_classes(project):
                     __tablename__ = "u"
                     id = Column(Integer, primary_key=True)
 
-                class V(VendorBase):
+                class VendorModel(VendorBase):
+                    """The project's own base, on a base class from a library."""
+
+                class V(VendorModel):
                     __tablename__ = "v"
                     id = Column(Integer, primary_key=True)
             ''',
@@ -370,3 +373,40 @@ def test_conflicting_and_computed_schemas(project):
         }
     )
     assert _found(root) == [("s.py", "TNT002", "A", False), ("s.py", "TNT003", "B", False), ("s.py", "TNT004", "C", False)]
+
+
+def test_star_imports_are_followed(project):
+    root = project(
+        {
+            "app/models/base.py": BASE,
+            "app/models/user/__init__.py": "",
+            "app/models/user/star.py": '''
+                from sqlalchemy import Column, Integer
+                from app.models.base import *
+
+                class Starred(Base):
+                    __tablename__ = "starred"
+                    id = Column(Integer, primary_key=True)
+            ''',
+        }
+    )
+    assert _found(root) == [("star.py", "TNT001", "Starred", True)]
+
+
+def test_model_whose_base_comes_from_outside_the_project(project):
+    root = project(
+        {
+            "app/models/user/ext.py": '''
+                from sqlalchemy import Column, Integer
+                from corelib.db import Base
+
+                class Mixin:
+                    __tablename__ = "not_a_model"
+
+                class Remote(Base):
+                    __tablename__ = "remote"
+                    id = Column(Integer, primary_key=True)
+            ''',
+        }
+    )
+    assert _found(root) == [("ext.py", "TNT001", "Remote", True)]

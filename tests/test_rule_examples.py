@@ -62,4 +62,8 @@ def _schemas(source: str) -> dict[str, str | None]:
 
 
 def test_every_rule_has_an_invalid_example():
-    assert [code for code, rule in RULES.items() if not rule.invalid] == []
+    # the runtime rules (TNT1xx) are about imported models; tests/test_verify.py exercises them
+    static = [code for code in RULES if not code.startswith("TNT1")]
+    assert [code for code in static if not RULES[code].invalid] == []
+    verify_tests = (Path(__file__).parent / "test_verify.py").read_text(encoding="utf-8")
+    assert [code for code in RULES if code.startswith("TNT1") and code not in verify_tests] == []
