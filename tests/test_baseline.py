@@ -350,3 +350,38 @@ def test_scope_follows_the_targets_and_the_selected_rules(tmp_path):
         True, True, True, False, False]
     assert in_scope(entry, ["."], Config(root=tmp_path, select=("TNT005",))) is False
     assert in_scope(entry, ["."], Config(root=tmp_path, ignore=("TNT00",))) is False
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "github"])
+def test_every_machine_format_keeps_the_notes_on_stderr(baselined, output_format):
+    (baselined / BATCH[0]).write_text((baselined / BATCH[0]).read_text(encoding="utf-8").replace("class Brand", "class Marque"), encoding="utf-8")
+    result = run_tenantlint("check", "--baseline", "baseline.json", "--output-format", output_format, cwd=baselined)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "40 known problems in baseline baseline.json not shown.\n"
+        "1 baseline entry no longer occurs; run with --update-baseline to remove it from baseline.json.\n"
+    )
+    if output_format == "github":
+        assert result.stdout.count("::error ") == 1 and "Marque" in result.stdout
+    else:
+        document = json.loads(result.stdout)
+        findings = document["runs"][0]["results"] if output_format == "sarif" else document
+        assert len(findings) == 1 and "Marque" in json.dumps(findings)
+
+
+def test_commit_per_model_batch_then_shrink(baselined):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    for argv in (("git", "init", "-q"), ("git", "add", "-A"), ("git", "commit", "-qm", "before")):
+        subprocess.run(argv, cwd=baselined, env=env, check=True)
+    before = (baselined / "baseline.json").read_text(encoding="utf-8")
+    fixed = subprocess.run([sys.executable, "-m", "tenantlint", "fix", "--baseline", "baseline.json", "--commit-per-model", *BATCH],
+                           cwd=baselined, env=env, capture_output=True, text=True, check=False)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert (baselined / "baseline.json").read_text(encoding="utf-8") == before
+    log = subprocess.run(["git", "log", "--format=%s", "-2"], cwd=baselined, capture_output=True, text=True, check=True)
+    assert log.stdout.count("feat(models): add tenant schema to") == 2
+    result = run_tenantlint("fix", "--baseline", "baseline.json", "--update-baseline", *BATCH, cwd=baselined)
+    assert (result.returncode, result.stdout) == (0, "All checks passed!\nBaseline baseline.json: 37 entries (0 added, 4 removed).\n")
+    assert (baselined / "baseline.json").read_text(encoding="utf-8") == "".join(
+        line for line in before.splitlines(keepends=True) if line not in BATCH_LINES)
