@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -33,6 +34,20 @@ def common_options(command):
     @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
     @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
     @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def baseline_options(command):
+    """`--baseline` and `--update-baseline`, shared by check and fix."""
+
+    @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
+                  help="A JSON file of known findings that are not reported (default: the config key `baseline`).")
+    @click.option("--update-baseline", is_flag=True,
+                  help="Write the baseline: `check` records the current findings, `fix` only removes entries that no longer occur.")
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         return command(*args, **kwargs)
@@ -76,8 +91,10 @@ def main() -> None:
 
 @main.command()
 @common_options
+@baseline_options
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
-def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose, statistics):
+def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
+          baseline_file, update_baseline, statistics):
     """Report models, tables and references that break schema-per-tenant."""
     from tenantlint.engine import analyze
     from tenantlint.report import format_statistics
@@ -86,13 +103,72 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
         config = _load(config_file, paths, select, ignore)
     except ConfigError as exc:
         _fail(str(exc))
-    analysis = analyze(_targets(paths), config)
-    shown = analysis.errors + analysis.findings
+    targets = _targets(paths)
+    known = _open_baseline(config, baseline_file, update_baseline, grow=True)
+    analysis = analyze(targets, config)
+    reported, notes = _baseline(analysis, targets, known, update_baseline, output_format, grow=True)
+    if update_baseline:
+        reported = []  # all recorded now; machine formats still print their (empty) document
+    shown = analysis.errors + reported
     if statistics:
         click.echo(format_statistics(shown), nl=False)
-    else:
+    elif not (update_baseline and output_format == "text"):
         click.echo(_render(output_format, shown, quiet=quiet, config=config), nl=False)
-    sys.exit(exit_code(analysis.findings, analysis.errors, exit_zero))
+    _notes(notes, output_format, quiet)
+    sys.exit(exit_code(reported, analysis.errors, exit_zero))
+
+
+def _open_baseline(config: Config, baseline_file: Path | None, update: bool, grow: bool):
+    """(path, name, entries) of the baseline in effect, or None; read before anything is written.
+    Only `check --update-baseline` (`grow`) may start from a missing file."""
+    from tenantlint import baseline as bl
+    from tenantlint.engine import display_path
+
+    path = bl.resolve_path(baseline_file, config)
+    if path is None:
+        if update:
+            raise click.UsageError("--update-baseline needs --baseline FILE or the config key `baseline`")
+        return None
+    name = display_path(path).as_posix()
+    try:
+        return path, name, bl.load(path, name, missing_ok=update and grow)
+    except bl.BaselineError as exc:
+        _fail(str(exc))
+
+
+def _baseline(analysis, targets, known, update, output_format, grow):
+    """The findings a baseline lets through, and its notes; with `update`, write it first
+    (`check` records the current findings, `fix` only drops entries that no longer occur)."""
+    from tenantlint import baseline as bl
+    from tenantlint.files import FileSelector
+
+    if known is None:
+        return analysis.findings, []
+    path, name, entries = known
+    relative = {f.path: f.relative for f in analysis.files}
+    keyed = bl.key_findings(analysis.findings, lambda f: relative.get(f.path, f.path.as_posix()))
+    selector = FileSelector(analysis.config)
+    scope_targets = [selector.relative(t) for t in targets]
+    in_scope = functools.partial(bl.in_scope, targets=scope_targets, config=analysis.config)
+    outcome = bl.apply(entries, keyed, in_scope)
+    if not update:
+        return outcome.reported, bl.notes(outcome, name)
+    if analysis.errors:  # the findings of an unreadable file are unknown: keep the baseline as it is
+        click.echo(_render(output_format, analysis.errors, config=analysis.config), nl=False)
+        _fail(f"baseline file {name} not updated: some files could not be parsed")
+    new = bl.updated(entries, outcome, in_scope) if grow else bl.shrunk(entries, outcome)
+    try:
+        bl.save(path, new)
+    except OSError as exc:
+        _fail(f"cannot write baseline file {name}: {exc.strerror or exc}")
+    notes = bl.notes(replace(outcome, stale=frozenset()), name) if not grow else []
+    return outcome.reported, notes + [bl.update_note(entries, new, name)]
+
+
+def _notes(lines: list[str], output_format: str, quiet: bool) -> None:
+    """After the text summary on stdout; on stderr when stdout is machine output or quiet."""
+    for line in lines:
+        click.echo(line, err=output_format != "text" or quiet)
 
 
 def _render(output_format: str, findings, quiet: bool = False, unsafe_fixes: bool = False, config=None) -> str:
@@ -123,14 +199,15 @@ def _bar(items: list, label: str):
 
 @main.command()
 @common_options
+@baseline_options
 @click.option("--diff", is_flag=True, help="Print the changes as a unified diff and write nothing.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe.")
 @click.option("--commit-per-model", is_flag=True,
               help="Commit each fixed file on its own (git), in path order, then print the commits.")
 @click.option("--summary", "summary_file", type=click.Path(path_type=Path, dir_okay=False),
               help="With --commit-per-model: also write the commits as a Markdown summary to FILE.")
-def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose, diff, unsafe_fixes,
-        commit_per_model, summary_file):
+def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
+        baseline_file, update_baseline, diff, unsafe_fixes, commit_per_model, summary_file):
     """Apply the safe fixes (and with --unsafe-fixes the unsafe ones too)."""
     from tenantlint.engine import analyze
     from tenantlint.fixing import Outcome, plan, write_atomic
@@ -143,6 +220,9 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         config = _load(config_file, paths, select, ignore)
     except ConfigError as exc:
         _fail(str(exc))
+    if diff and update_baseline:
+        raise click.UsageError("--update-baseline cannot be used with --diff (it writes nothing)")
+    known = _open_baseline(config, baseline_file, update_baseline, grow=False)
     targets = _targets(paths)
     analysis = analyze(targets, config)
     fixes = plan(analysis, unsafe_fixes)
@@ -165,7 +245,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         for change in _progress(changed, "Fixing"):
             write_atomic(change.path, change.new)
     after = analyze(targets, config) if changed else analysis
-    remaining = after.findings
+    remaining, notes = _baseline(after, targets, known, update_baseline, output_format, grow=False)
     output = _render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes, config=config)
     if output_format == "text" and not quiet:
         fixed = sum(len(c.findings) for c in changed)
@@ -174,6 +254,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
     click.echo(output, nl=False)
     if note:  # the commit table goes to stderr when stdout is a machine format
         click.echo(note, nl=False, err=output_format != "text")
+    _notes(notes, output_format, quiet)
     errors = after.errors + [f for c in failed for f in c.findings]
     sys.exit(exit_code(remaining, errors, exit_zero))
 
