@@ -38,28 +38,30 @@ class Rule:
     valid: tuple[Valid, ...] = field(default=())
     invalid: tuple[Invalid, ...] = field(default=())
 
-    def render(self) -> str:
+    def render(self, level: int = 1) -> str:
+        """The rule's documentation in Markdown; `level` is the depth of its title."""
+        title, section = "#" * level, "#" * (level + 1)
         return "\n".join(
             [
-                f"# {self.name} ({self.code})",
+                f"{title} {self.name} ({self.code})" if level == 1 else f"{title} {self.code} {self.name}",
                 "",
-                "## What it does",
+                f"{section} What it does",
                 self.what,
                 "",
-                "## Why is this bad?",
+                f"{section} Why is this bad?",
                 self.why,
                 "",
-                "## Example",
+                f"{section} Example",
                 "```python",
                 self.example.strip("\n"),
                 "```",
                 "",
-                "## Use instead",
+                f"{section} Use instead",
                 "```python",
                 self.use_instead.strip("\n"),
                 "```",
                 "",
-                "## Fix safety",
+                f"{section} Fix safety",
                 self.fix_safety,
                 "",
             ]
@@ -724,6 +726,11 @@ _register(
         fix_safety=f"{_RUNTIME}. The live probe is skipped while it is reported.",
     )
 )
+
+
+def markdown_reference() -> str:
+    """Every rule's documentation, as the README's rule reference (a test keeps them equal)."""
+    return "\n".join(rule.render(level=3) for rule in RULES.values())
 
 
 def is_known_selector(code: str) -> bool:
