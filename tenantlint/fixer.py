@@ -207,7 +207,7 @@ def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str) -> 
     or libcst.ParserSyntaxError if the source does not parse."""
     module = cst.parse_module(source)
     transformer = _Transformer(edits, schema, comment)
-    fixed = MetadataWrapper(module).visit(transformer)
+    fixed = MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)  # freshly parsed: no copy needed
     if transformer.pending:
         missing = ", ".join(f"{e.kind.value} at line {e.line}" for e in transformer.pending.values())
         raise FixError(f"could not apply: {missing}")
