@@ -47,9 +47,12 @@ def _guarded(command, *args, **kwargs):
     import traceback
 
     verbose = kwargs.get("verbose", False)
-
-    if verbose:
-        logging.basicConfig(level=logging.DEBUG, format="tenantlint: %(message)s")
+    logger = logging.getLogger("tenantlint")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("tenantlint: %(message)s"))
+    if verbose:  # per-file problems the engine survived are logged with their traceback
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
     try:
         return command(*args, **kwargs)
     except KeyboardInterrupt:
@@ -63,6 +66,8 @@ def _guarded(command, *args, **kwargs):
         hint = "" if verbose else " (run with -v for the traceback)"
         click.echo(f"tenantlint: internal error: {type(exc).__name__}: {exc}{hint}", err=True)
         sys.exit(ExitCode.ERROR)
+    finally:
+        logger.removeHandler(handler)
 
 
 def _load(config_file: Path | None, paths: tuple[Path, ...], select: str | None, ignore: str | None) -> Config:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import enum
+import logging
 import os
 import signal
 import tempfile
@@ -63,6 +64,10 @@ def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) ->
     except (RecursionError, MemoryError) as exc:
         return FileFix(path, Outcome.FAILED, old, old, tuple(findings),
                        f"the file is too large or too deeply nested to fix ({type(exc).__name__})")
+    except Exception as exc:  # a fixer bug costs this file only; the traceback is behind -v
+        logging.getLogger("tenantlint").debug("while fixing %s", path, exc_info=True)
+        return FileFix(path, Outcome.FAILED, old, old, tuple(findings),
+                       f"internal error: {type(exc).__name__}: {exc}")
     try:
         verify(old, new, edits, config.schema)
     except UnsafeFix as exc:

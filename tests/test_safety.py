@@ -247,3 +247,103 @@ def test_an_internal_error_is_one_line_and_the_traceback_needs_verbose(project, 
     assert code == 2
     assert err.startswith("Traceback (most recent call last):\n")
     assert err.endswith("RuntimeError: boom\ntenantlint: internal error: RuntimeError: boom\n")
+
+
+EVERY_EDIT = '''\
+from sqlalchemy import Column, Enum, ForeignKey, Table
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class A(Base):
+    __tablename__ = "a"
+    __table_args__ = {"schema": "public"}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind = mapped_column(Enum("x", "y", name="kind_enum"))
+
+
+class B(Base):
+    __tablename__ = "b"
+    __table_args__ = None
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_id = mapped_column("é_id", ForeignKey("b.id"))
+
+
+class C(Base):
+    __tablename__ = "c"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+t = Table("t", Base.metadata, Column("é", ForeignKey("b.id")))
+'''
+
+
+def test_every_edit_kind_passes_verification_even_after_non_ascii_text(project):
+    target = project / "models" / "user" / "every.py"
+    target.write_text(EVERY_EDIT, encoding="utf-8")
+    code, out, err = run("fix", "--unsafe-fixes", ".")
+    assert (code, out, err) == (0, "Fixed 7 problems in 1 files.\n", "")
+    assert target.read_text(encoding="utf-8") == (
+        EVERY_EDIT.replace('"public"', '"tenant"')
+        .replace('name="kind_enum")', 'name="kind_enum", schema="tenant")')
+        .replace("__table_args__ = None", '__table_args__ = {"schema": "tenant"}')
+        .replace('"b.id"', '"tenant.b.id"')
+        .replace('__tablename__ = "c"\n', '__tablename__ = "c"\n    __table_args__ = {"schema": "tenant"}  '
+                 "# Placeholder for schema_translate_map\n")
+        .replace('ForeignKey("tenant.b.id")))', 'ForeignKey("tenant.b.id")), schema="tenant")')
+    )
+
+
+def test_a_crash_on_one_file_is_tnt000_for_that_file_only(project, monkeypatch):
+    user = project / "models" / "user"
+    (user / "odd.py").write_bytes(model_file().replace(b"Product", b"Odd"))
+    (user / "product.py").write_bytes(model_file())
+    real = engine.summarize
+
+    def summarize(tree, text, relative):
+        if relative.endswith("odd.py"):
+            raise RuntimeError("boom")
+        return real(tree, text, relative)
+
+    monkeypatch.setattr(engine, "summarize", summarize)
+    code, out, err = run("fix", ".")
+    assert code == 2
+    assert out == (
+        "models/user/odd.py:1:1: TNT000 internal error while analysing the file: RuntimeError: boom\n"
+        "Found 1 problem (0 fixable with `tenantlint fix`).\n"
+        "Fixed 1 problems in 1 files.\n"
+    )
+    assert err == ""
+    assert (user / "product.py").read_bytes() == model_file(FIXED)
+    code, out, err = run("check", "-v", ".")
+    assert code == 2
+    assert "while analysing " in err and err.rstrip().endswith("RuntimeError: boom")
+
+
+def test_a_fixer_crash_on_one_file_leaves_it_and_fixes_the_others(project, monkeypatch):
+    user = project / "models" / "user"
+    (user / "odd.py").write_bytes(model_file().replace(b"Product", b"Odd"))
+    (user / "product.py").write_bytes(model_file())
+    import tenantlint.fixer as fixer
+
+    real = fixer.apply_edits
+
+    def apply_edits(source, *args):
+        if b"Odd" in source:
+            raise RuntimeError("boom")
+        return real(source, *args)
+
+    monkeypatch.setattr(fixer, "apply_edits", apply_edits)
+    code, out, err = run("fix", ".")
+    assert code == 2
+    assert err == "tenantlint: error: models/user/odd.py: internal error: RuntimeError: boom; file left unchanged\n"
+    assert out == (
+        "models/user/odd.py:4:7: TNT001 Model `Odd` has no tenant schema [*]\n"
+        "Found 1 problem (1 fixable with `tenantlint fix`).\n"
+        "Fixed 1 problems in 1 files.\n"
+    )
+    assert (user / "odd.py").read_bytes() == model_file().replace(b"Product", b"Odd")
+    assert (user / "product.py").read_bytes() == model_file(FIXED)
