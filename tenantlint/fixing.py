@@ -113,17 +113,20 @@ def _signals_deferred():
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder and rename it over the original,
-    keeping the file's mode: a reader sees the old file or the new one, never half of it."""
+    keeping the file's mode (and owner, when allowed): a reader sees the old file or the new one, never half of it."""
     target = Path(os.path.realpath(path))
     with _signals_deferred():
-        mode = os.stat(target).st_mode & 0o7777
+        stat = os.stat(target)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tenantlint", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.chmod(tmp, mode)
+            os.chmod(tmp, stat.st_mode & 0o7777)
+            if (stat.st_uid, stat.st_gid) != (os.getuid(), os.getgid()) and hasattr(os, "chown"):
+                with contextlib.suppress(PermissionError):  # only root can give a file away
+                    os.chown(tmp, stat.st_uid, stat.st_gid)
             os.replace(tmp, target)
         except BaseException:
             if os.path.exists(tmp):

@@ -347,3 +347,23 @@ def test_a_fixer_crash_on_one_file_leaves_it_and_fixes_the_others(project, monke
     )
     assert (user / "odd.py").read_bytes() == model_file().replace(b"Product", b"Odd")
     assert (user / "product.py").read_bytes() == model_file(FIXED)
+
+
+def test_a_symlink_inside_the_project_stays_a_symlink(project):
+    real = project / "models" / "user" / "product.py"
+    real.write_bytes(model_file())
+    (project / "models" / "user" / "alias.py").symlink_to("product.py")
+    code, out, err = run("fix", "-q", ".")
+    assert (code, out, err) == (0, "", "")
+    assert os.readlink(project / "models" / "user" / "alias.py") == "product.py"
+    assert real.read_bytes() == model_file(FIXED)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another owner")
+def test_the_owner_of_a_fixed_file_is_kept(project):
+    target = project / "models" / "user" / "product.py"
+    target.write_bytes(model_file())
+    os.chown(target, 12345, 23456)
+    assert run("fix", "-q", ".")[0] == 0
+    assert (target.stat().st_uid, target.stat().st_gid) == (12345, 23456)
+    assert target.read_bytes() == model_file(FIXED)
