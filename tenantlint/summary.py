@@ -77,6 +77,8 @@ class ModuleSummary:
     is_package: bool
     imports: dict[str, str]  # local name -> qualified name
     assigned_calls: dict[str, str]  # module-level `X = f(...)` -> dotted f
+    base_cls: dict[str, str]  # `Base = declarative_base(cls=Mixin)` -> "Mixin": Base inherits from it
+    star_imports: tuple[str, ...]  # modules of `from x import *`
     classes: tuple[ClassInfo, ...]
     tables: tuple[TableCall, ...]
     refs: tuple[StringRef, ...]
@@ -100,6 +102,16 @@ def dotted(node: ast.expr) -> str:
         return ""
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def _string_tokens(raw: str) -> int:
+    import io
+    import tokenize
+
+    try:
+        return sum(t.type == tokenize.STRING for t in tokenize.generate_tokens(io.StringIO(raw).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return 0
 
 
 def _last_name(func: ast.expr) -> str:
@@ -174,6 +186,8 @@ class _Collector:
         self.lines = lines
         self.imports: dict[str, str] = {}
         self.assigned: dict[str, str] = {}
+        self.base_cls: dict[str, str] = {}
+        self.star_imports: list[str] = []
         self.classes: list[ClassInfo] = []
         self.tables: list[TableCall] = []
         self.refs: list[StringRef] = []
@@ -195,14 +209,19 @@ class _Collector:
                 else (stmt.module or "")
             )
             for alias in stmt.names:
-                if alias.name != "*":
+                if alias.name == "*":
+                    self.star_imports.append(base)
+                else:
                     self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             callee = dotted(stmt.value.func)
+            cls_kw = next((k.value for k in stmt.value.keywords if k.arg == "cls"), None)
             for target in targets:
                 if isinstance(target, ast.Name) and callee:
                     self.assigned[target.id] = callee
+                    if cls_kw is not None and dotted(cls_kw):
+                        self.base_cls[target.id] = dotted(cls_kw)
         elif isinstance(stmt, (ast.If, ast.Try)):
             # imports under `if TYPE_CHECKING:` / `try:` still name the same things
             for child in ast.iter_child_nodes(stmt):
@@ -294,6 +313,8 @@ class _Collector:
             return None
         if raw[:1] not in "\"'" and raw[:1].lower() not in ("u", "r"):
             return None  # bytes or anything else
+        if _string_tokens(raw) != 1:  # "a" ".id": implicit concatenation
+            return None
         return raw
 
     def _string(self, kind: RefKind, node: ast.expr) -> None:
@@ -401,6 +422,8 @@ def summarize(tree: ast.Module, source: str, relative_posix: str) -> ModuleSumma
         is_package=is_package,
         imports=collector.imports,
         assigned_calls=collector.assigned,
+        base_cls=collector.base_cls,
+        star_imports=tuple(collector.star_imports),
         classes=tuple(collector.classes),
         tables=tuple(collector.tables),
         refs=tuple(collector.refs),
