@@ -36,9 +36,39 @@ def common_options(command):
     @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        return command(*args, **kwargs)
+        return _guarded(command, *args, **kwargs)
 
     return wrapper
+
+
+def _guarded(command, *args, **kwargs):
+    """No traceback on the user's screen unless -v: a clear one-line error and exit 2.
+    An interrupt exits 130; files already written are whole (see fixing.write_atomic)."""
+    import logging
+    import traceback
+
+    verbose = kwargs.get("verbose", False)
+    logger = logging.getLogger("tenantlint")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("tenantlint: %(message)s"))
+    if verbose:  # per-file problems the engine survived are logged with their traceback
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        return command(*args, **kwargs)
+    except KeyboardInterrupt:
+        click.echo("tenantlint: interrupted; every file is either unchanged or completely fixed", err=True)
+        sys.exit(130)
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except Exception as exc:
+        if verbose:
+            traceback.print_exc()
+        hint = "" if verbose else " (run with -v for the traceback)"
+        click.echo(f"tenantlint: internal error: {type(exc).__name__}: {exc}{hint}", err=True)
+        sys.exit(ExitCode.ERROR)
+    finally:
+        logger.removeHandler(handler)
 
 
 def baseline_options(command):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import logging
 import os
 import re
 import tokenize
@@ -74,7 +75,14 @@ def load(path: Path, relative: str, data: bytes | None = None) -> Loaded:
     except (ValueError, RecursionError, MemoryError) as exc:
         return Loaded(path, data, error=f"cannot parse file: {exc or type(exc).__name__}")
     lines = tuple(text.splitlines())
-    return Loaded(path, data, summarize(tree, text, relative), lines)
+    try:
+        summary = summarize(tree, text, relative)
+    except RecursionError:
+        return Loaded(path, data, error="file too deeply nested to analyse")
+    except Exception as exc:  # one odd file must not stop the run; the traceback is behind -v
+        logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
+        return Loaded(path, data, error=f"internal error while analysing the file: {type(exc).__name__}: {exc}")
+    return Loaded(path, data, summary, lines)
 
 
 @dataclass
