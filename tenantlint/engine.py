@@ -15,7 +15,7 @@ from tenantlint.checker import Checker, SourceFile
 from tenantlint.config import Config
 from tenantlint.files import FileSelector
 from tenantlint.findings import Finding
-from tenantlint.summary import ModuleSummary, summarize
+from tenantlint.summary import ModuleSummary, split_lines, summarize
 
 # A file that names none of these cannot hold a model, a table or a table reference; it is
 # not parsed at all (most files of a monorepo). Names of the project's own declarative
@@ -74,7 +74,7 @@ def load(path: Path, relative: str, data: bytes | None = None) -> Loaded:
         return Loaded(path, data, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
     except (ValueError, RecursionError, MemoryError) as exc:
         return Loaded(path, data, error=f"cannot parse file: {exc or type(exc).__name__}")
-    lines = tuple(text.splitlines())
+    lines = tuple(split_lines(text))
     try:
         summary = summarize(tree, text, relative)
     except RecursionError:

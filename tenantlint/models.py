@@ -161,6 +161,20 @@ class Project:
                     return External.MODEL_BASE
         return External.UNKNOWN
 
+    def from_sqlalchemy(self, module: ModuleSummary, dotted: str) -> bool:
+        """Whether a called name is SQLAlchemy's (`Table`, `sa.Enum`, Flask-SQLAlchemy's `db.Table`),
+        not another library's (`rich.table.Table`, `enum.Enum`)."""
+        head = dotted.split(".")[0]
+        if self.qualify(module, dotted).startswith(("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")):
+            return True
+        if head in module.imports:
+            owner = self.lookup(module.imports[head])
+        elif self._defines(module, head):
+            owner = (module, head) if head in module.assigned_calls else None
+        else:
+            return True  # from a star import, most likely `from sqlalchemy import *`
+        return isinstance(owner, tuple) and self._callee(*owner) in FLASK_SQLALCHEMY
+
     def _callee(self, module: ModuleSummary, name: str) -> str:
         callee = module.assigned_calls[name]
         if callee.endswith(".generate_base"):

@@ -33,11 +33,11 @@ class TableCall:
     """`Table("name", metadata, ...)`."""
 
     span: Span
+    callee: str  # `Table`, `sa.Table`, `db.Table`: whose Table it is is decided with the imports
     name: str | None
     schema: str | None  # the literal, if `schema=` is a literal
     has_schema: bool
     has_star_kwargs: bool
-    last_arg: Span | None
 
 
 @dataclass(frozen=True)
@@ -347,15 +347,14 @@ class _Collector:
             schema = None
             if schema_kw is not None and isinstance(schema_kw.value, ast.Constant):
                 schema = schema_kw.value.value if isinstance(schema_kw.value.value, str) else None
-            last = (node.args + [k.value for k in node.keywords])[-1]
             self.tables.append(
                 TableCall(
                     span=Span.of(node),
+                    callee=dotted(node.func),
                     name=node.args[0].value if isinstance(node.args[0].value, str) else None,
                     schema=schema,
                     has_schema=schema_kw is not None,
                     has_star_kwargs=any(k.arg is None for k in node.keywords),
-                    last_arg=Span.of(last),
                 )
             )
         elif name in ("Enum", "Sequence"):
@@ -386,6 +385,15 @@ class _Collector:
                 self._string(RefKind.EXPRESSION, keyword.value)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as `ast` numbers them (str.splitlines also breaks at \\f, \\x1c, \\u2028, ...)."""
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
 def module_name(relative_posix: str) -> tuple[str, bool]:
     """`backend/models/user/product.py` -> ("backend.models.user.product", False)."""
     parts = relative_posix[:-3].split("/") if relative_posix.endswith(".py") else relative_posix.split("/")
@@ -397,7 +405,7 @@ def module_name(relative_posix: str) -> tuple[str, bool]:
 
 def summarize(tree: ast.Module, source: str, relative_posix: str) -> ModuleSummary:
     module, is_package = module_name(relative_posix)
-    lines = source.splitlines()
+    lines = split_lines(source)
     collector = _Collector(module, is_package, lines)
 
     def visit_block(body: list[ast.stmt], prefix: str) -> None:

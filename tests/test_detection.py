@@ -410,3 +410,24 @@ def test_model_whose_base_comes_from_outside_the_project(project):
         }
     )
     assert _found(root) == [("ext.py", "TNT001", "Remote", True)]
+
+
+def test_tables_and_enums_of_other_libraries_are_not_sqlalchemy(project):
+    root = project(
+        {
+            "app/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+            "app/models/user/report.py": '''
+                import enum
+                import sqlalchemy as sa
+                from rich.table import Table
+                from app import db
+
+                Status = enum.Enum("Status", "NEW DONE")
+                Kind = enum.Enum(value="Kind", names="A B")
+                listing = Table("listing", show_header=True)
+                tags = db.Table("tags", db.Column("id", db.Integer, primary_key=True))
+                links = sa.Table("links", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+            ''',
+        }
+    )
+    assert _found(root) == [("report.py", "TNT006", "tags", True), ("report.py", "TNT006", "links", True)]
