@@ -38,28 +38,30 @@ class Rule:
     valid: tuple[Valid, ...] = field(default=())
     invalid: tuple[Invalid, ...] = field(default=())
 
-    def render(self) -> str:
+    def render(self, level: int = 1) -> str:
+        """The rule's documentation in Markdown; `level` is the depth of its title."""
+        title, section = "#" * level, "#" * (level + 1)
         return "\n".join(
             [
-                f"# {self.name} ({self.code})",
+                f"{title} {self.name} ({self.code})" if level == 1 else f"{title} {self.code} {self.name}",
                 "",
-                "## What it does",
+                f"{section} What it does",
                 self.what,
                 "",
-                "## Why is this bad?",
+                f"{section} Why is this bad?",
                 self.why,
                 "",
-                "## Example",
+                f"{section} Example",
                 "```python",
                 self.example.strip("\n"),
                 "```",
                 "",
-                "## Use instead",
+                f"{section} Use instead",
                 "```python",
                 self.use_instead.strip("\n"),
                 "```",
                 "",
-                "## Fix safety",
+                f"{section} Fix safety",
                 self.fix_safety,
                 "",
             ]
@@ -465,6 +467,270 @@ order_tags = Table("order_tags", Base.metadata, Column("order_id", Integer), sch
         ),
     )
 )
+
+
+_register(
+    Rule(
+        code="TNT007",
+        name="shared-type-object",
+        what="Reports an `Enum(..., name=...)` or a `Sequence(...)` in a tenant model (or a `Table(...)` in a "
+        "tenant path) without `schema=`.",
+        why="Named enum types and sequences do not follow their table's schema: without `schema=\"tenant\"` "
+        "they are created once, outside every tenant schema, and shared by all tenants (one tenant's "
+        "`drop_all` then fails on the type the others still use).",
+        example='class Order(Base):\n    __tablename__ = "orders"\n    __table_args__ = {"schema": "tenant"}\n'
+        '    status = Column(Enum("new", "paid", name="order_status"))',
+        use_instead='class Order(Base):\n    __tablename__ = "orders"\n    __table_args__ = {"schema": "tenant"}\n'
+        '    status = Column(Enum("new", "paid", name="order_status", schema="tenant"))',
+        fix_safety="Unsafe (`--unsafe-fixes`): the fix adds `schema=\"tenant\"` as the last argument, which moves "
+        "the type or sequence into each tenant schema; existing databases need a migration for it.",
+        valid=(
+            Valid(
+                _src(
+                    """
+from sqlalchemy import Enum, Sequence
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, Sequence("orders_id_seq", schema="tenant"), primary_key=True)
+    status = Column(Enum("new", "paid", name="order_status", schema="tenant"))
+"""
+                )
+            ),
+            Valid(
+                _src(
+                    """
+from sqlalchemy import Enum
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"  # shared: its enum type is meant to be shared too
+    id = Column(Integer, primary_key=True)
+    status = Column(Enum("new", "paid", name="invoice_status"))
+"""
+                ),
+                path="app/models/public/example.py",
+            ),
+        ),
+        invalid=(
+            Invalid(
+                _src(
+                    """
+from sqlalchemy import Enum
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    status = Column(Enum("new", "paid", name="order_status"))
+"""
+                ),
+                _src(
+                    """
+from sqlalchemy import Enum
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    status = Column(Enum("new", "paid", name="order_status", schema="tenant"))
+"""
+                ),
+                unsafe=True,
+            ),
+            Invalid(
+                _src(
+                    """
+from sqlalchemy import Sequence
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, Sequence("orders_id_seq"), primary_key=True)
+"""
+                ),
+                _src(
+                    """
+from sqlalchemy import Sequence
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, Sequence("orders_id_seq", schema="tenant"), primary_key=True)
+"""
+                ),
+                unsafe=True,
+            ),
+        ),
+    )
+)
+
+_register(
+    Rule(
+        code="TNT008",
+        name="tenant-schema-outside-tenant-paths",
+        what="Reports a model or a `Table(...)` outside the tenant paths that declares the placeholder schema.",
+        why="Shared tables (accounts, plans) must stay in the shared schema. With the placeholder they are "
+        "created once per tenant and each tenant sees only its own copy; or the file is a tenant model "
+        "that belongs under the tenant paths (then adjust `tenant-paths`).",
+        example='# app/models/public/plan.py\nclass Plan(Base):\n    __tablename__ = "plans"\n'
+        '    __table_args__ = {"schema": "tenant"}',
+        use_instead='# app/models/public/plan.py\nclass Plan(Base):\n    __tablename__ = "plans"',
+        fix_safety="Never fixed: either the schema or the file's location is wrong, and only you know which.",
+        valid=(
+            Valid(
+                _src(
+                    """
+class Plan(Base):
+    __tablename__ = "plans"
+    id = Column(Integer, primary_key=True)
+"""
+                ),
+                path="app/models/public/example.py",
+            ),
+        ),
+        invalid=(
+            Invalid(
+                _src(
+                    """
+class Plan(Base):
+    __tablename__ = "plans"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+"""
+                ),
+                path="app/models/public/example.py",
+            ),
+            Invalid(
+                _src(
+                    """
+plan_features = Table("plan_features", Base.metadata, Column("plan_id", Integer), schema="tenant")
+"""
+                ),
+                path="app/models/public/example.py",
+            ),
+        ),
+    )
+)
+
+# Runtime rules of `tenantlint verify`: SQLAlchemy reports them on the imported models, so their
+# examples are documentation only (the tests run them through `verify` on real modules).
+_RUNTIME = "Reported by `tenantlint verify`, which imports the models; never fixed by it"
+
+_register(
+    Rule(
+        code="TNT101",
+        name="runtime-missing-tenant-schema",
+        what="Reports a table, as SQLAlchemy built it, defined in a tenant path (by a mapped class or a "
+        "module-level `Table`) whose schema is not the placeholder.",
+        why="The source may look right while the runtime table is not: a `declared_attr`, a mixin computed at "
+        "import time or a base class can drop or change the schema. A table without the placeholder is shared "
+        "by every tenant.",
+        example='class Product(Base):\n    __tablename__ = "products"\n\n'
+        '    @declared_attr.directive\n    def __table_args__(cls):\n        return {}',
+        use_instead='class Product(Base):\n    __tablename__ = "products"\n\n'
+        '    @declared_attr.directive\n    def __table_args__(cls):\n        return {"schema": "tenant"}',
+        fix_safety=f"{_RUNTIME}; `tenantlint fix` fixes the literal cases (TNT001, TNT006).",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT102",
+        name="runtime-tenant-schema-outside-tenant-paths",
+        what="Reports a table defined outside the tenant paths whose runtime schema is the placeholder.",
+        why="A shared table must not be remapped per tenant; see TNT008.",
+        example='# app/models/public/plan.py\nclass Plan(TenantMixin, Base):  # the mixin adds the schema\n'
+        '    __tablename__ = "plans"',
+        use_instead='# app/models/public/plan.py\nclass Plan(Base):\n    __tablename__ = "plans"',
+        fix_safety=f"{_RUNTIME}.",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT103",
+        name="unresolved-foreign-key",
+        what="Reports a foreign key whose target table or column SQLAlchemy cannot find in the metadata.",
+        why="Typically a plain `ForeignKey(\"products.id\")` after `products` moved to the placeholder schema: it "
+        "fails at the first flush or `create_all` (`NoReferencedTableError`).",
+        example='product_id = Column(ForeignKey("products.id"))  # products is tenant.products',
+        use_instead='product_id = Column(ForeignKey("tenant.products.id"))',
+        fix_safety=f"{_RUNTIME}; `tenantlint fix` qualifies literal strings (TNT005). The live probe is skipped "
+        "while a foreign key does not resolve.",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT104",
+        name="runtime-shared-type-object",
+        what="Reports a named native `Enum` or a `Sequence` on a tenant table whose runtime schema is not the "
+        "placeholder.",
+        why="See TNT007: the type or sequence is created once and shared by every tenant.",
+        example='status = Column(Enum("new", "paid", name="order_status"))',
+        use_instead='status = Column(Enum("new", "paid", name="order_status", schema="tenant"))',
+        fix_safety=f"{_RUNTIME}; `tenantlint fix --unsafe-fixes` fixes the literal cases (TNT007).",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT105",
+        name="ambiguous-table-name",
+        what="Reports a table name that exists both as a shared table and as a tenant table.",
+        why="A plain string reference (`ForeignKey(\"settings.id\")`, `metadata.tables[\"settings\"]`) can only "
+        "name the shared one, and readers cannot tell which is meant.",
+        example='class Settings(Base):        # shared\n    __tablename__ = "settings"\n\n'
+        'class UserSettings(Base):    # per tenant\n    __tablename__ = "settings"\n'
+        '    __table_args__ = {"schema": "tenant"}',
+        use_instead='class UserSettings(Base):\n    __tablename__ = "user_settings"\n'
+        '    __table_args__ = {"schema": "tenant"}',
+        fix_safety=f"{_RUNTIME}.",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT106",
+        name="tenant-probe-failed",
+        what="Reports what the live probe found: the tenant tables could not be created for two probe tenants "
+        "through `schema_translate_map`, a table is missing from a tenant's schema, a foreign key points "
+        "outside its tenant's schema (PostgreSQL), a row written as one tenant is seen by the other, or a "
+        "probe schema could not be dropped.",
+        why="It is what the application would do in production: tenants that share rows leak data.",
+        example='class Brand(Base):  # models/user/brand.py\n    __tablename__ = "brands"',
+        use_instead='class Brand(Base):\n    __tablename__ = "brands"\n'
+        '    __table_args__ = {"schema": "tenant"}  # Placeholder for schema_translate_map',
+        fix_safety=f"{_RUNTIME}.",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT107",
+        name="shared-table-references-tenant-table",
+        what="Reports a shared table with a foreign key to a tenant table.",
+        why="The shared table exists once; the tenant table once per tenant. The constraint cannot be created "
+        "(it would point to the placeholder schema) and the rows could only belong to one tenant.",
+        example='class Account(Base):  # shared\n    __tablename__ = "accounts"\n'
+        '    last_order_id = Column(ForeignKey("tenant.orders.id"))',
+        use_instead='class Account(Base):\n    __tablename__ = "accounts"\n'
+        '    last_order_id = Column(Integer)  # no constraint across tenants',
+        fix_safety=f"{_RUNTIME}. The live probe is skipped while it is reported.",
+    )
+)
+
+
+def markdown_reference() -> str:
+    """Every rule's documentation, as the README's rule reference (a test keeps them equal)."""
+    return "\n".join(rule.render(level=3) for rule in RULES.values())
 
 
 def is_known_selector(code: str) -> bool:

@@ -83,7 +83,7 @@ class Checker:
                 args = self._effective_args(ref)
                 schema = args.schema_value if args is not None and args.schema is Schema.LITERAL else None
                 self._add_table(table.tablename, file.tenant, schema, args is not None and args.schema is Schema.LITERAL)
-            for call in file.summary.tables:
+            for call in self._tables(file):
                 if call.name:
                     self._add_table(call.name, file.tenant, call.schema, call.has_schema)
 
@@ -260,9 +260,12 @@ class Checker:
         kind = EditKind.REPLACE_ARGS if args.shape is Shape.NONE else EditKind.APPEND_DICT
         return Edit(kind, span.line, pos.char(span.line, span.col), title=title)
 
+    def _tables(self, file: SourceFile):
+        return [c for c in file.summary.tables if self.project.from_sqlalchemy(file.summary, c.callee)]
+
     def _check_tables(self, file: SourceFile):
         pos = _Positions(file.lines)
-        for call in file.summary.tables:
+        for call in self._tables(file):
             where = pos.span(call.span)
             if file.tenant and not call.has_schema:
                 edit = None
@@ -345,9 +348,8 @@ class Checker:
         for call in file.summary.type_objects:
             if call.has_schema:
                 continue
-            qualified = self.project.qualify(file.summary, call.callee)
-            if qualified.startswith(("enum.", "typing.", "collections.")):
-                continue
+            if not self.project.from_sqlalchemy(file.summary, call.callee):
+                continue  # enum.Enum, typing.Sequence, ...
             if call.class_path is not None:
                 ref = next((ClassRef(file.summary, c) for c in file.summary.classes if c.path == call.class_path), None)
                 if ref is None or self.project.role(ref) is not Role.MAPPED:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -33,6 +34,50 @@ def common_options(command):
     @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
     @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
     @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        return _guarded(command, *args, **kwargs)
+
+    return wrapper
+
+
+def _guarded(command, *args, **kwargs):
+    """No traceback on the user's screen unless -v: a clear one-line error and exit 2.
+    An interrupt exits 130; files already written are whole (see fixing.write_atomic)."""
+    import logging
+    import traceback
+
+    verbose = kwargs.get("verbose", False)
+    logger = logging.getLogger("tenantlint")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("tenantlint: %(message)s"))
+    if verbose:  # per-file problems the engine survived are logged with their traceback
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        return command(*args, **kwargs)
+    except KeyboardInterrupt:
+        click.echo("tenantlint: interrupted; every file is either unchanged or completely fixed", err=True)
+        sys.exit(130)
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except Exception as exc:
+        if verbose:
+            traceback.print_exc()
+        hint = "" if verbose else " (run with -v for the traceback)"
+        click.echo(f"tenantlint: internal error: {type(exc).__name__}: {exc}{hint}", err=True)
+        sys.exit(ExitCode.ERROR)
+    finally:
+        logger.removeHandler(handler)
+
+
+def baseline_options(command):
+    """`--baseline` and `--update-baseline`, shared by check and fix."""
+
+    @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
+                  help="A JSON file of known findings that are not reported (default: the config key `baseline`).")
+    @click.option("--update-baseline", is_flag=True,
+                  help="Write the baseline: `check` records the current findings, `fix` only removes entries that no longer occur.")
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         return command(*args, **kwargs)
@@ -76,39 +121,138 @@ def main() -> None:
 
 @main.command()
 @common_options
-def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose):
+@baseline_options
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
+          baseline_file, update_baseline, statistics):
     """Report models, tables and references that break schema-per-tenant."""
     from tenantlint.engine import analyze
+    from tenantlint.report import format_statistics
 
     try:
         config = _load(config_file, paths, select, ignore)
     except ConfigError as exc:
         _fail(str(exc))
-    analysis = analyze(_targets(paths), config, use_cache=not no_cache, jobs=jobs)
-    shown = analysis.errors + analysis.findings
-    click.echo(_render(output_format, shown, quiet=quiet), nl=False)
-    sys.exit(exit_code(analysis.findings, analysis.errors, exit_zero))
+    targets = _targets(paths)
+    known = _open_baseline(config, baseline_file, update_baseline, grow=True)
+    analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs)
+    reported, notes = _baseline(analysis, targets, known, update_baseline, output_format, grow=True)
+    if update_baseline:
+        reported = []  # all recorded now; machine formats still print their (empty) document
+    shown = analysis.errors + reported
+    if statistics:
+        click.echo(format_statistics(shown), nl=False)
+    elif not (update_baseline and output_format == "text"):
+        click.echo(_render(output_format, shown, quiet=quiet, config=config), nl=False)
+    _notes(notes, output_format, quiet)
+    sys.exit(exit_code(reported, analysis.errors, exit_zero))
 
 
-def _render(output_format: str, findings, quiet: bool = False, unsafe_fixes: bool = False) -> str:
+def _open_baseline(config: Config, baseline_file: Path | None, update: bool, grow: bool):
+    """(path, name, entries) of the baseline in effect, or None; read before anything is written.
+    Only `check --update-baseline` (`grow`) may start from a missing file."""
+    from tenantlint import baseline as bl
+    from tenantlint.engine import display_path
+
+    path = bl.resolve_path(baseline_file, config)
+    if path is None:
+        if update:
+            raise click.UsageError("--update-baseline needs --baseline FILE or the config key `baseline`")
+        return None
+    name = display_path(path).as_posix()
+    try:
+        return path, name, bl.load(path, name, missing_ok=update and grow)
+    except bl.BaselineError as exc:
+        _fail(str(exc))
+
+
+def _baseline(analysis, targets, known, update, output_format, grow):
+    """The findings a baseline lets through, and its notes; with `update`, write it first
+    (`check` records the current findings, `fix` only drops entries that no longer occur)."""
+    from tenantlint import baseline as bl
+    from tenantlint.files import FileSelector
+
+    if known is None:
+        return analysis.findings, []
+    path, name, entries = known
+    relative = {f.path: f.relative for f in analysis.files}
+    keyed = bl.key_findings(analysis.findings, lambda f: relative.get(f.path, f.path.as_posix()))
+    selector = FileSelector(analysis.config)
+    scope_targets = [selector.relative(t) for t in targets]
+    in_scope = functools.partial(bl.in_scope, targets=scope_targets, config=analysis.config)
+    outcome = bl.apply(entries, keyed, in_scope)
+    if not update:
+        return outcome.reported, bl.notes(outcome, name)
+    if analysis.errors:  # the findings of an unreadable file are unknown: keep the baseline as it is
+        click.echo(_render(output_format, analysis.errors, config=analysis.config), nl=False)
+        _fail(f"baseline file {name} not updated: some files could not be parsed")
+    new = bl.updated(entries, outcome, in_scope) if grow else bl.shrunk(entries, outcome)
+    try:
+        bl.save(path, new)
+    except OSError as exc:
+        _fail(f"cannot write baseline file {name}: {exc.strerror or exc}")
+    notes = bl.notes(replace(outcome, stale=frozenset()), name) if not grow else []
+    return outcome.reported, notes + [bl.update_note(entries, new, name)]
+
+
+def _notes(lines: list[str], output_format: str, quiet: bool) -> None:
+    """After the text summary on stdout; on stderr when stdout is machine output or quiet."""
+    for line in lines:
+        click.echo(line, err=output_format != "text" or quiet)
+
+
+def _render(output_format: str, findings, quiet: bool = False, unsafe_fixes: bool = False, config=None) -> str:
     if output_format == "text":
         return format_text(findings, unsafe_fixes, quiet)
+    if output_format == "sarif":
+        from tenantlint.sarif import format_sarif
+
+        return format_sarif(findings, unsafe_fixes, config)
     return FORMATTERS[output_format](findings, unsafe_fixes)
+
+
+# A run that writes at least this many files shows a progress bar (when stderr is a terminal).
+PROGRESS_MIN_FILES = 10
+
+
+def _progress(items: list, label: str):
+    """A progress bar on stderr for long runs in a terminal; the items unchanged otherwise."""
+    if len(items) < PROGRESS_MIN_FILES or not sys.stderr.isatty():
+        return items
+    return _bar(items, label)
+
+
+def _bar(items: list, label: str):
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield from bar
 
 
 @main.command()
 @common_options
+@baseline_options
 @click.option("--diff", is_flag=True, help="Print the changes as a unified diff and write nothing.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe.")
-def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose, diff, unsafe_fixes):
+@click.option("--commit-per-model", is_flag=True,
+              help="Commit each fixed file on its own (git), in path order, then print the commits.")
+@click.option("--summary", "summary_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --commit-per-model: also write the commits as a Markdown summary to FILE.")
+def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
+        baseline_file, update_baseline, diff, unsafe_fixes, commit_per_model, summary_file):
     """Apply the safe fixes (and with --unsafe-fixes the unsafe ones too)."""
     from tenantlint.engine import analyze
     from tenantlint.fixing import Outcome, plan, write_atomic
 
+    if summary_file is not None and not commit_per_model:
+        raise click.UsageError("--summary needs --commit-per-model")
+    if commit_per_model and diff:
+        raise click.UsageError("--commit-per-model and --diff cannot be combined")
     try:
         config = _load(config_file, paths, select, ignore)
     except ConfigError as exc:
         _fail(str(exc))
+    if diff and update_baseline:
+        raise click.UsageError("--update-baseline cannot be used with --diff (it writes nothing)")
+    known = _open_baseline(config, baseline_file, update_baseline, grow=False)
     targets = _targets(paths)
     analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs)
     fixes = plan(analysis, unsafe_fixes)
@@ -124,18 +268,48 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
             click.echo(f"Would fix {fixed} problems in {len(changed)} files.", err=True)
         code = ExitCode.ERROR if failed or analysis.errors else (ExitCode.FINDINGS if changed else ExitCode.CLEAN)
         sys.exit(code)
-    for change in changed:
-        write_atomic(change.path, change.new)
+    note = ""
+    if commit_per_model:
+        note = _commit_per_model(changed, config, summary_file)
+    else:
+        for change in _progress(changed, "Fixing"):
+            write_atomic(change.path, change.new)
     after = analyze(targets, config, use_cache=not no_cache, jobs=jobs) if changed else analysis
-    remaining = after.findings
-    output = _render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes)
+    remaining, notes = _baseline(after, targets, known, update_baseline, output_format, grow=False)
+    output = _render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes, config=config)
     if output_format == "text" and not quiet:
         fixed = sum(len(c.findings) for c in changed)
         output = output.replace("All checks passed!\n", "") if fixed and not remaining else output
         output += f"Fixed {fixed} problems in {len(changed)} files.\n" if fixed else ""
     click.echo(output, nl=False)
+    if note:  # the commit table goes to stderr when stdout is a machine format
+        click.echo(note, nl=False, err=output_format != "text")
+    _notes(notes, output_format, quiet)
     errors = after.errors + [f for c in failed for f in c.findings]
     sys.exit(exit_code(remaining, errors, exit_zero))
+
+
+def _commit_per_model(changed, config: Config, summary_file: Path | None) -> str:
+    """Write and commit each changed file alone; the commit table. Refusals exit 2 before any write."""
+    from datetime import datetime, timezone
+
+    from tenantlint.git import GitError
+    from tenantlint.refactor import commit_each, prepare
+    from tenantlint.release_note import MessageError, format_markdown, format_table
+
+    started = datetime.now(timezone.utc)
+    try:
+        repo, steps = prepare(changed, config)
+    except (GitError, MessageError) as exc:
+        _fail(f"{exc}; nothing was changed or committed")
+    try:
+        committed = commit_each(repo, steps, lambda items: _progress(items, "Committing"))
+    except GitError as exc:
+        _fail(f"{exc}; the files before it were committed, this one is written but not committed")
+    finished = datetime.now(timezone.utc)
+    if summary_file is not None:
+        summary_file.write_text(format_markdown(committed, started, finished, config.schema), encoding="utf-8")
+    return format_table(committed)
 
 
 @main.command()
@@ -162,3 +336,33 @@ def rules(code, output_format):
         width = max(len(r.name) for r in selected)
         for rule in selected:
             click.echo(f"{rule.code}  {rule.name.ljust(width)}  {rule.what.split('. ')[0].rstrip('.')}")
+
+
+@main.command()
+@click.argument("modules", nargs=-1, required=True)
+@click.option("--database-url", envvar="TENANTLINT_DATABASE_URL",
+              help="Probe this database (postgresql+psycopg://...) in throw-away schemas, dropped at the end "
+              "(default: SQLite in memory).")
+@click.option("--path", "extra_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Also import from DIR (the current directory always is). Repeatable.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="A TOML file with a [tool.tenantlint] table (default: the nearest pyproject.toml).")
+@click.option("--output-format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
+@click.option("--select", help="Comma-separated rule codes or prefixes to report (overrides the config).")
+@click.option("--ignore", help="Comma-separated rule codes or prefixes to skip (overrides the config).")
+@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when findings remain.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary.")
+def verify(modules, database_url, extra_paths, config_file, output_format, select, ignore, exit_zero, quiet):
+    """Import MODULE... and check the models with SQLAlchemy itself, then probe two tenants."""
+    from tenantlint.verify import VerifyError, describe
+    from tenantlint.verify import verify as run_verify
+
+    try:
+        config = _load(config_file, (Path.cwd(),), select, ignore)
+        result = run_verify(list(modules), config, database_url, tuple(extra_paths))
+    except (ConfigError, VerifyError) as exc:
+        _fail(str(exc))
+    if output_format == "text" and not quiet:
+        click.echo(describe(result), nl=False, err=True)
+    click.echo(_render(output_format, result.findings, quiet=quiet), nl=False)
+    sys.exit(exit_code(result.findings, [], exit_zero))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import logging
 import os
 import re
 import tokenize
@@ -15,7 +16,7 @@ from tenantlint.checker import Checker, SourceFile
 from tenantlint.config import Config
 from tenantlint.files import FileSelector
 from tenantlint.findings import Finding
-from tenantlint.summary import ModuleSummary, summarize
+from tenantlint.summary import ModuleSummary, split_lines, summarize
 
 # A file that names none of these cannot hold a model, a table or a table reference; it is
 # not parsed at all (most files of a monorepo). Names of the project's own declarative
@@ -24,6 +25,8 @@ _MARKERS = re.compile(
     rb"__table|__abstract__|Column|mapped_column|ForeignKey|foreign_key|relationship|\.tables\[|Table\(|"
     rb"table=True|Enum\(|Sequence\(|declarative|DeclarativeBase|SQLAlchemy|registry|sqlmodel|SQLModel|Field\("
 )
+
+_INTERNAL_ERROR = "internal error while analysing the file"  # never cached: -v must show the traceback
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 _PARALLEL_MIN = 64
@@ -77,8 +80,15 @@ def load(path: Path, relative: str, data: bytes | None = None) -> Loaded:
         return Loaded(path, data, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
     except (ValueError, RecursionError, MemoryError) as exc:
         return Loaded(path, data, error=f"cannot parse file: {exc or type(exc).__name__}")
-    lines = tuple(text.splitlines())
-    return Loaded(path, data, summarize(tree, text, relative), lines)
+    lines = tuple(split_lines(text))
+    try:
+        summary = summarize(tree, text, relative)
+    except RecursionError:
+        return Loaded(path, data, error="file too deeply nested to analyse")
+    except Exception as exc:  # one odd file must not stop the run; the traceback is behind -v
+        logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
+        return Loaded(path, data, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}")
+    return Loaded(path, data, summary, lines)
 
 
 @dataclass
@@ -106,17 +116,16 @@ def _parse_error(loaded: Loaded) -> Finding:
 
 def _reexport_names(summaries: list[ModuleSummary]) -> set[str]:
     """Names a module without markers must mention to matter: defined by a parsed class or
-    module-level call, and used by a parsed class as a base or decorator (so resolving it
-    may go through a re-export). Names only defined (most classes of a monorepo) are left
-    out: with them nearly every file of a large tree was parsed."""
+    module-level call, and used as a base, a decorator or a `declarative_base(cls=...)` (so
+    resolving it may go through a re-export). Names only defined (most classes of a
+    monorepo) are left out: with them nearly every file of a large tree was parsed."""
     defined = {c.name for s in summaries for c in s.classes} | {n for s in summaries for n in s.assigned_calls}
     used: set[str] = set()
     for summary in summaries:
-        for cls in summary.classes:
-            for name in (*cls.bases, *cls.decorators):
-                head, _, rest = name.partition(".")
-                target = summary.imports.get(head, head)
-                used.update(part.removesuffix("()") for part in f"{target}.{rest}".split("."))
+        for name in (*(b for c in summary.classes for b in (*c.bases, *c.decorators)), *summary.base_cls.values()):
+            head, _, rest = name.partition(".")
+            target = summary.imports.get(head, head)
+            used.update(part.removesuffix("()") for part in f"{target}.{rest}".split("."))
     return defined & used
 
 
@@ -171,7 +180,7 @@ def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: i
         results = [_load_entry(item) for item in work]
     for i, entry in zip(todo, results):
         entries[i] = entry
-        if cache:
+        if cache and not (entry.error or "").startswith(_INTERNAL_ERROR):
             cache.put(items[i][1], keys[i], entry)
     return [
         Loaded(path, data, e.summary, e.lines, e.error, e.error_line, e.error_col)

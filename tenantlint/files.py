@@ -18,8 +18,8 @@ DEFAULT_EXCLUDES = (
 )
 
 
-def _spec(patterns) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+def _spec(patterns) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class FileSelector:
 
     def _walk(self, folder: Path):
         """Python files under `folder`, skipping default excludes, config excludes and .gitignore."""
-        ignores: list[tuple[Path, pathspec.PathSpec]] = []
+        ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
         for parent in [folder, *folder.parents]:
             gitignore = parent / ".gitignore"
             if gitignore.is_file():
@@ -107,7 +107,7 @@ class FileSelector:
         return Discovery(list(in_scope), context)
 
 
-def _gitignore(path: Path) -> pathspec.PathSpec:
+def _gitignore(path: Path) -> pathspec.GitIgnoreSpec:
     try:
         return _spec(path.read_text(encoding="utf-8", errors="replace").splitlines())
     except OSError:

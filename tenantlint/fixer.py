@@ -4,6 +4,7 @@ edit does not touch (comments, quotes, commas, layout) is written back byte for 
 from __future__ import annotations
 
 import json
+import re
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -206,8 +207,13 @@ def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str) -> 
     or libcst.ParserSyntaxError if the source does not parse."""
     module = cst.parse_module(source)
     transformer = _Transformer(edits, schema, comment)
-    fixed = MetadataWrapper(module).visit(transformer)
+    fixed = MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)  # freshly parsed: no copy needed
     if transformer.pending:
         missing = ", ".join(f"{e.kind.value} at line {e.line}" for e in transformer.pending.values())
         raise FixError(f"could not apply: {missing}")
-    return fixed.bytes
+    result = fixed.bytes
+    # LibCST drops the final newline of a file that ends lines with a bare "\r"
+    ending = re.search(rb"(\r\n|\r|\n)\Z", source)
+    if ending and not result.endswith((b"\n", b"\r")):
+        result += ending.group(1)
+    return result

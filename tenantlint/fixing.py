@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import ast
+import contextlib
 import difflib
 import enum
+import logging
 import os
+import signal
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -44,20 +46,35 @@ class FileFix:
 
 
 def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) -> FileFix:
-    """Apply every edit of one file at once; never return content that does not parse."""
+    """Apply every edit of one file at once, then verify the result (see safety.py); a file
+    whose fix cannot be verified is left as it was and reported as an internal error."""
     from libcst import ParserSyntaxError  # loaded only when something is fixed
 
     from tenantlint.fixer import FixError, apply_edits
+    from tenantlint.safety import UnsafeFix, verify
 
     edits = [f.edit for f in findings if f.edit is not None]
     try:
         new = apply_edits(old, edits, config.schema, config.comment_text)
     except (FixError, ParserSyntaxError) as exc:
         return FileFix(path, Outcome.FAILED, old, old, tuple(findings), f"could not apply the fix: {exc}")
+    except UnicodeEncodeError as exc:
+        return FileFix(path, Outcome.FAILED, old, old, tuple(findings),
+                       f"the fix cannot be written in the file's encoding ({exc.encoding})")
+    except (RecursionError, MemoryError) as exc:
+        return FileFix(path, Outcome.FAILED, old, old, tuple(findings),
+                       f"the file is too large or too deeply nested to fix ({type(exc).__name__})")
+    except Exception as exc:  # a fixer bug costs this file only; the traceback is behind -v
+        logging.getLogger("tenantlint").debug("while fixing %s", path, exc_info=True)
+        return FileFix(path, Outcome.FAILED, old, old, tuple(findings),
+                       f"internal error: {type(exc).__name__}: {exc}")
     try:
-        ast.parse(new)
-    except (SyntaxError, ValueError) as exc:
-        return FileFix(path, Outcome.FAILED, old, old, tuple(findings), f"the fixed file would not parse: {exc}")
+        verify(old, new, edits, config.schema)
+    except UnsafeFix as exc:
+        return FileFix(path, Outcome.FAILED, old, old, tuple(findings), f"internal error: unsafe fix refused: {exc}")
+    except RecursionError:
+        return FileFix(path, Outcome.FAILED, old, old, tuple(findings),
+                       "the file is too deeply nested to verify the fix")
     outcome = Outcome.CHANGED if new != old else Outcome.UNCHANGED
     return FileFix(path, outcome, old, new, tuple(findings))
 
@@ -67,26 +84,59 @@ def plan(analysis: Analysis, unsafe_fixes: bool) -> list[FileFix]:
     for finding in analysis.findings:
         if finding.fixable(unsafe_fixes):
             by_path[finding.path].append(finding)
-    return [
-        fix_file(path, analysis.data[path], findings, analysis.config)
-        for path, findings in sorted(by_path.items(), key=lambda item: item[0].as_posix())
-    ]
+    fixes = []
+    for path, findings in sorted(by_path.items(), key=lambda item: item[0].as_posix()):
+        old = analysis.data[path]
+        target = outside_root(path, analysis.config.root)
+        if target is not None:
+            fixes.append(FileFix(path, Outcome.FAILED, old, old, tuple(findings),
+                                 f"symlink to {target}, outside the project; not fixed"))
+        else:
+            fixes.append(fix_file(path, old, findings, analysis.config))
+    return fixes
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT and SIGTERM while one file is written: they are delivered right after, so
+    an interrupted run leaves every file old or new and no temporary file behind."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: os.replace is still atomic
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder and rename it over the original,
-    keeping the file's mode: a reader sees the old file or the new one, never half of it."""
+    keeping the file's mode (and owner, when allowed): a reader sees the old file or the new one, never half of it."""
     target = Path(os.path.realpath(path))
-    mode = os.stat(target).st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tenantlint", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with _signals_deferred():
+        stat = os.stat(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tenantlint", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, stat.st_mode & 0o7777)
+            if (stat.st_uid, stat.st_gid) != (os.getuid(), os.getgid()) and hasattr(os, "chown"):
+                with contextlib.suppress(PermissionError):  # only root can give a file away
+                    os.chown(tmp, stat.st_uid, stat.st_gid)
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+
+def outside_root(path: Path, root: Path) -> Path | None:
+    """The target of a symlink that leads out of the project, which `fix` never writes."""
+    if not path.is_symlink():
+        return None
+    target = Path(os.path.realpath(path))
+    return None if target.is_relative_to(root.resolve()) else target

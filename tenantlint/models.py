@@ -97,9 +97,30 @@ class Project:
         head, _, rest = name.partition(".")
         if head in module.imports:
             target = module.imports[head]
+        elif not self._defines(module, head) and (star := self._star_source(module, head)):
+            target = star
         else:
             target = f"{module.module}.{head}" if module.module else head
         return f"{target}.{rest}" if rest else target
+
+    @staticmethod
+    def _defines(module: ModuleSummary, name: str) -> bool:
+        return name in module.assigned_calls or any(c.path == name for c in module.classes)
+
+    def _star_source(self, module: ModuleSummary, name: str, depth: int = 0) -> str | None:
+        """Where `from x import *` brings `name` from, if x is a project module that has it."""
+        for source in module.star_imports:
+            found = self._find_module(source)
+            if found is None or depth > 5:
+                continue
+            if name in found.imports:
+                return found.imports[name]
+            if self._defines(found, name):
+                return f"{found.module}.{name}"
+            deeper = self._star_source(found, name, depth + 1)
+            if deeper:
+                return deeper
+        return None
 
     def lookup(self, qualified: str, depth: int = 0) -> ClassRef | tuple[ModuleSummary, str] | str:
         """A project class, a project module-level assignment (module, name), or the name itself."""
@@ -148,6 +169,20 @@ class Project:
                     return External.MODEL_BASE
         return External.UNKNOWN
 
+    def from_sqlalchemy(self, module: ModuleSummary, dotted: str) -> bool:
+        """Whether a called name is SQLAlchemy's (`Table`, `sa.Enum`, Flask-SQLAlchemy's `db.Table`),
+        not another library's (`rich.table.Table`, `enum.Enum`)."""
+        head = dotted.split(".")[0]
+        if self.qualify(module, dotted).startswith(("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")):
+            return True
+        if head in module.imports:
+            owner = self.lookup(module.imports[head])
+        elif self._defines(module, head):
+            owner = (module, head) if head in module.assigned_calls else None
+        else:
+            return True  # from a star import, most likely `from sqlalchemy import *`
+        return isinstance(owner, tuple) and self._callee(*owner) in FLASK_SQLALCHEMY
+
     def _callee(self, module: ModuleSummary, name: str) -> str:
         callee = module.assigned_calls[name]
         if callee.endswith(".generate_base"):
@@ -191,6 +226,11 @@ class Project:
         if sqlmodel:
             return Role.MAPPED if ("table", "True") in info.keywords else Role.SQLMODEL_SCHEMA
         if not declarative:
+            # `class X(Base)` with `__tablename__`, where Base comes from outside the files we can
+            # read (an installed package, another sys.path root): a model all the same
+            unknown = [b for b in self.bases(cls) if b is External.UNKNOWN]
+            if unknown and info.tablename is not None and not info.abstract:
+                return Role.MAPPED
             return Role.PLAIN
         return Role.ABSTRACT if info.abstract else Role.MAPPED
 
@@ -207,8 +247,22 @@ class Project:
 
     def bases(self, cls: ClassRef) -> tuple[ClassRef | External, ...]:
         if cls.key not in self._bases:
-            self._bases[cls.key] = tuple(self.resolve_base(cls, b) for b in cls.info.bases)
+            result: list[ClassRef | External] = []
+            for dotted in cls.info.bases:
+                result.append(self.resolve_base(cls, dotted))
+                mixin = self._factory_cls(cls, dotted)
+                if mixin is not None:
+                    result.append(mixin)
+            self._bases[cls.key] = tuple(result)
         return self._bases[cls.key]
+
+    def _factory_cls(self, cls: ClassRef, dotted: str) -> ClassRef | None:
+        """`Base = declarative_base(cls=CustomBase)`: Base's subclasses inherit CustomBase."""
+        target = self.lookup(self.qualify(cls.module, dotted)) if dotted else None
+        if isinstance(target, tuple) and target[1] in target[0].base_cls:
+            mixin = self.lookup(self.qualify(target[0], target[0].base_cls[target[1]]))
+            return mixin if isinstance(mixin, ClassRef) else None
+        return None
 
     def mro(self, cls: ClassRef) -> tuple[ClassRef | External, ...]:
         """Python's C3 linearization over the classes we can see (external ones are leaves)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Sequence
 
 from tenantlint.findings import Finding
@@ -68,3 +69,61 @@ def format_json(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
 
 
 FORMATTERS = {"text": format_text, "json": format_json}
+
+
+def _escape_data(text: str) -> str:
+    """GitHub workflow-command escaping of the message part."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """GitHub workflow-command escaping of a `key=value` property (also `:` and `,`)."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(finding: Finding) -> str:
+    props = ",".join(
+        f"{key}={_escape_property(str(value))}"
+        for key, value in (
+            ("title", f"tenantlint ({finding.code})"),
+            ("file", finding.path.as_posix()),
+            ("line", finding.line),
+            ("col", finding.column),
+            ("endLine", finding.end_line),
+            ("endColumn", finding.end_column),
+        )
+    )
+    return f"::error {props}::{_escape_data(f'{finding.code} {finding.message}')}"
+
+
+def format_github(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
+    """GitHub Actions annotations, one `::error ...::` workflow command per finding."""
+    return "".join(github_line(f) + "\n" for f in findings)
+
+
+def format_statistics(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
+    """`--statistics`: one line per rule, most frequent first, like ruff's
+    `   3  TNT001  [*] missing-tenant-schema` (`[*]` when every finding of the rule is fixable)."""
+    from tenantlint.catalogue import RULES
+
+    counts = Counter(f.code for f in findings)
+    fixable = Counter(f.code for f in findings if f.fixable(unsafe_fixes))
+    if not counts:
+        return ""
+    width = len(str(max(counts.values())))
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        mark = "[*]" if fixable[code] == count else "[-]" if fixable[code] else "   "
+        name = RULES[code].name if code in RULES else ""
+        lines.append(f"{str(count).rjust(width)}  {code}  {mark} {name}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _format_sarif(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
+    from tenantlint.sarif import format_sarif
+
+    return format_sarif(findings, unsafe_fixes)
+
+
+FORMATTERS["github"] = format_github
+FORMATTERS["sarif"] = _format_sarif

@@ -33,11 +33,11 @@ class TableCall:
     """`Table("name", metadata, ...)`."""
 
     span: Span
+    callee: str  # `Table`, `sa.Table`, `db.Table`: whose Table it is is decided with the imports
     name: str | None
     schema: str | None  # the literal, if `schema=` is a literal
     has_schema: bool
     has_star_kwargs: bool
-    last_arg: Span | None
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,8 @@ class ModuleSummary:
     is_package: bool
     imports: dict[str, str]  # local name -> qualified name
     assigned_calls: dict[str, str]  # module-level `X = f(...)` -> dotted f
+    base_cls: dict[str, str]  # `Base = declarative_base(cls=Mixin)` -> "Mixin": Base inherits from it
+    star_imports: tuple[str, ...]  # modules of `from x import *`
     classes: tuple[ClassInfo, ...]
     tables: tuple[TableCall, ...]
     refs: tuple[StringRef, ...]
@@ -100,6 +102,16 @@ def dotted(node: ast.expr) -> str:
         return ""
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def _string_tokens(raw: str) -> int:
+    import io
+    import tokenize
+
+    try:
+        return sum(t.type == tokenize.STRING for t in tokenize.generate_tokens(io.StringIO(raw).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return 0
 
 
 def _last_name(func: ast.expr) -> str:
@@ -174,6 +186,8 @@ class _Collector:
         self.lines = lines
         self.imports: dict[str, str] = {}
         self.assigned: dict[str, str] = {}
+        self.base_cls: dict[str, str] = {}
+        self.star_imports: list[str] = []
         self.classes: list[ClassInfo] = []
         self.tables: list[TableCall] = []
         self.refs: list[StringRef] = []
@@ -195,14 +209,19 @@ class _Collector:
                 else (stmt.module or "")
             )
             for alias in stmt.names:
-                if alias.name != "*":
+                if alias.name == "*":
+                    self.star_imports.append(base)
+                else:
                     self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             callee = dotted(stmt.value.func)
+            cls_kw = next((k.value for k in stmt.value.keywords if k.arg == "cls"), None)
             for target in targets:
                 if isinstance(target, ast.Name) and callee:
                     self.assigned[target.id] = callee
+                    if cls_kw is not None and dotted(cls_kw):
+                        self.base_cls[target.id] = dotted(cls_kw)
         elif isinstance(stmt, (ast.If, ast.Try)):
             # imports under `if TYPE_CHECKING:` / `try:` still name the same things
             for child in ast.iter_child_nodes(stmt):
@@ -294,6 +313,8 @@ class _Collector:
             return None
         if raw[:1] not in "\"'" and raw[:1].lower() not in ("u", "r"):
             return None  # bytes or anything else
+        if _string_tokens(raw) != 1:  # "a" ".id": implicit concatenation
+            return None
         return raw
 
     def _string(self, kind: RefKind, node: ast.expr) -> None:
@@ -326,15 +347,14 @@ class _Collector:
             schema = None
             if schema_kw is not None and isinstance(schema_kw.value, ast.Constant):
                 schema = schema_kw.value.value if isinstance(schema_kw.value.value, str) else None
-            last = (node.args + [k.value for k in node.keywords])[-1]
             self.tables.append(
                 TableCall(
                     span=Span.of(node),
+                    callee=dotted(node.func),
                     name=node.args[0].value if isinstance(node.args[0].value, str) else None,
                     schema=schema,
                     has_schema=schema_kw is not None,
                     has_star_kwargs=any(k.arg is None for k in node.keywords),
-                    last_arg=Span.of(last),
                 )
             )
         elif name in ("Enum", "Sequence"):
@@ -386,6 +406,15 @@ def _calls_and_subscripts(root: ast.AST):
                 queue.append(value)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as `ast` numbers them (str.splitlines also breaks at \\f, \\x1c, \\u2028, ...)."""
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
 def module_name(relative_posix: str) -> tuple[str, bool]:
     """`backend/models/user/product.py` -> ("backend.models.user.product", False)."""
     parts = relative_posix[:-3].split("/") if relative_posix.endswith(".py") else relative_posix.split("/")
@@ -397,7 +426,7 @@ def module_name(relative_posix: str) -> tuple[str, bool]:
 
 def summarize(tree: ast.Module, source: str, relative_posix: str) -> ModuleSummary:
     module, is_package = module_name(relative_posix)
-    lines = source.splitlines()
+    lines = split_lines(source)
     collector = _Collector(module, is_package, lines)
 
     def visit_block(body: list[ast.stmt], prefix: str) -> None:
@@ -422,6 +451,8 @@ def summarize(tree: ast.Module, source: str, relative_posix: str) -> ModuleSumma
         is_package=is_package,
         imports=collector.imports,
         assigned_calls=collector.assigned,
+        base_cls=collector.base_cls,
+        star_imports=tuple(collector.star_imports),
         classes=tuple(collector.classes),
         tables=tuple(collector.tables),
         refs=tuple(collector.refs),

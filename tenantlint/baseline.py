@@ -1,0 +1,204 @@
+"""The baseline: known findings that are tolerated while a migration runs in phases.
+
+An entry is keyed by path (relative to the project root, `/`-separated), rule code, model or
+table name and an occurrence index, never by line: inserting lines above a model keeps it
+matched. The occurrence index counts findings with the same path, code and name in source
+order, so two `Product` classes in one file, or three `"products.id"` references, are distinct
+entries. When the count for a key grows, the extra occurrences (the last ones in the file) are
+reported; when it shrinks, the highest indexes go stale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tenantlint.config import Config
+from tenantlint.findings import Finding
+
+VERSION = 1
+_ENTRY_KEYS = {"path", "code", "model", "occurrence"}
+
+
+class BaselineError(Exception):
+    """A missing or malformed baseline file; the CLI turns it into exit 2."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str  # relative to the project root, `/`-separated
+    code: str
+    model: str | None  # class or table name (None for a finding that names neither)
+    occurrence: int  # 0-based, among entries with the same path, code and model, in source order
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.code, self.model or "", self.occurrence)
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "code": self.code, "model": self.model, "occurrence": self.occurrence}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a baseline does to one run's findings."""
+
+    reported: list[Finding]  # not in the baseline: shown, and they fail the run
+    baselined: int  # findings the baseline hid
+    current: frozenset[Entry]  # every finding of this run, as an entry
+    stale: frozenset[Entry]  # entries in scope that no longer occur
+
+
+def resolve_path(cli_value: Path | None, config: Config) -> Path | None:
+    """`--baseline` is relative to the current directory, the config key to the project root."""
+    if cli_value is not None:
+        return cli_value
+    if config.baseline is not None:
+        return config.root / config.baseline
+    return None
+
+
+def key_findings(findings: Sequence[Finding], relative: Callable[[Finding], str]) -> list[tuple[Finding, Entry]]:
+    """Each finding with its entry; occurrences are counted in source order."""
+    seen: dict[tuple, int] = {}
+    keyed = []
+    for finding in sorted(findings, key=lambda f: f.sort_key):
+        key = (relative(finding), finding.code, finding.model)
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        keyed.append((finding, Entry(*key, index)))
+    return keyed
+
+
+def in_scope(entry: Entry, targets: Sequence[str], config: Config) -> bool:
+    """Whether this run could have produced the entry: under a target path and a selected rule.
+    `targets` are root-relative posix paths ("." is the whole project)."""
+    if config.select and not any(entry.code.startswith(s) for s in config.select):
+        return False
+    if any(entry.code.startswith(i) for i in config.ignore):
+        return False
+    return any(t == "." or entry.path == t or entry.path.startswith(t.rstrip("/") + "/") for t in targets)
+
+
+def apply(baseline: frozenset[Entry], keyed: Sequence[tuple[Finding, Entry]], scope: Callable[[Entry], bool]) -> Outcome:
+    reported = [finding for finding, entry in keyed if entry not in baseline]
+    current = frozenset(entry for _, entry in keyed)
+    stale = frozenset(e for e in baseline if scope(e) and e not in current)
+    return Outcome(reported, len(keyed) - len(reported), current, stale)
+
+
+def updated(baseline: frozenset[Entry], outcome: Outcome, scope: Callable[[Entry], bool]) -> frozenset[Entry]:
+    """`check --update-baseline`: this run's findings, plus the entries the run did not look at."""
+    return frozenset(e for e in baseline if not scope(e)) | outcome.current
+
+
+def shrunk(baseline: frozenset[Entry], outcome: Outcome) -> frozenset[Entry]:
+    """`fix --update-baseline`: only drops entries that no longer occur, never adds one."""
+    return baseline - outcome.stale
+
+
+def dumps(entries: Iterable[Entry]) -> str:
+    """One entry per line, sorted by path, code, name and occurrence: a migrated model is a
+    one-line deletion in review, and two branches touching different files merge cleanly."""
+    lines = [json.dumps(e.as_dict(), ensure_ascii=False) for e in sorted(entries, key=lambda e: e.sort_key)]
+    body = "[\n" + ",\n".join(f"    {line}" for line in lines) + "\n  ]" if lines else "[]"
+    return f'{{\n  "version": {VERSION},\n  "entries": {body}\n}}\n'
+
+
+def loads(text: str, name: str) -> frozenset[Entry]:
+    """Parse and validate a baseline document; every problem names the file."""
+
+    def bad(reason: str) -> BaselineError:
+        return BaselineError(f"baseline file {name} is malformed: {reason}")
+
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise bad(f"not valid JSON ({exc})") from exc
+    if not isinstance(document, dict) or set(document) != {"version", "entries"}:
+        raise bad('expected an object with the keys "version" and "entries"')
+    if document["version"] != VERSION:
+        raise bad(f"unsupported version {document['version']!r} (expected {VERSION})")
+    if not isinstance(document["entries"], list):
+        raise bad('"entries" must be a list')
+    entries: set[Entry] = set()
+    for number, raw in enumerate(document["entries"], 1):
+        if not (
+            isinstance(raw, dict)
+            and set(raw) == _ENTRY_KEYS
+            and isinstance(raw["path"], str) and raw["path"]
+            and isinstance(raw["code"], str) and raw["code"]
+            and (raw["model"] is None or isinstance(raw["model"], str))
+            and type(raw["occurrence"]) is int and raw["occurrence"] >= 0
+        ):
+            raise bad(f"entry {number} must be an object with path, code (strings), model (string or null) "
+                      f"and occurrence (an integer >= 0), got {json.dumps(raw)}")
+        entry = Entry(raw["path"], raw["code"], raw["model"], raw["occurrence"])
+        if entry in entries:
+            raise bad(f"entry {number} is a duplicate: {json.dumps(raw)}")
+        entries.add(entry)
+    return frozenset(entries)
+
+
+def load(path: Path, name: str, missing_ok: bool = False) -> frozenset[Entry]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        if missing_ok:
+            return frozenset()
+        raise BaselineError(
+            f"baseline file {name} does not exist; create it with `tenantlint check --baseline {name} --update-baseline`"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise BaselineError(f"cannot read baseline file {name}: {reason}") from exc
+    return loads(text, name)
+
+
+def save(path: Path, entries: Iterable[Entry]) -> bool:
+    """Write atomically, and only when the content changes (no mtime churn for pre-commit)."""
+    text = dumps(entries)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    target = Path(os.path.realpath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tenantlint", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.chmod(tmp, os.stat(target).st_mode & 0o7777 if target.exists() else 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+def _plural(n: int, word: str, many: str = "") -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
+
+
+def notes(outcome: Outcome, name: str) -> list[str]:
+    """What a run with a baseline says after its summary (the ratchet)."""
+    lines = []
+    if outcome.baselined:
+        lines.append(f"{_plural(outcome.baselined, 'known problem')} in baseline {name} not shown.")
+    if outcome.stale:
+        one = len(outcome.stale) == 1
+        lines.append(
+            f"{_plural(len(outcome.stale), 'baseline entry', 'baseline entries')} no longer "
+            f"{'occurs' if one else 'occur'}; run with --update-baseline to remove {'it' if one else 'them'} from {name}."
+        )
+    return lines
+
+
+def update_note(before: frozenset[Entry], after: frozenset[Entry], name: str) -> str:
+    added, removed = len(after - before), len(before - after)
+    return f"Baseline {name}: {_plural(len(after), 'entry', 'entries')} ({added} added, {removed} removed)."

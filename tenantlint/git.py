@@ -1,0 +1,105 @@
+"""Git, for `fix --commit-per-model`: argv lists only, `check=True`, one file per commit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GitError(Exception):
+    """A repository state the refactor refuses to work in; the CLI turns it into exit 2."""
+
+
+# Files git keeps in the git directory while an operation waits for the user.
+_IN_PROGRESS = {
+    "MERGE_HEAD": "a merge",
+    "rebase-merge": "a rebase",
+    "rebase-apply": "a rebase (or `git am`)",
+    "CHERRY_PICK_HEAD": "a cherry-pick",
+    "REVERT_HEAD": "a revert",
+    "BISECT_LOG": "a bisect",
+}
+
+
+def _git(cwd: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed (needed by --commit-per-model)") from exc
+    except subprocess.CalledProcessError as exc:
+        detail = (exc.stderr or exc.stdout or "").strip().splitlines()
+        raise GitError(f"`git {' '.join(args)}` failed: {detail[-1] if detail else exc.returncode}") from exc
+    return done.stdout
+
+
+@dataclass(frozen=True)
+class Repository:
+    root: Path  # the work tree's top folder
+
+    @classmethod
+    def find(cls, start: Path) -> Repository:
+        folder = start if start.is_dir() else start.parent
+        try:
+            inside = subprocess.run(
+                ["git", "rev-parse", "--is-inside-work-tree"], cwd=folder, capture_output=True, text=True
+            )
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed (needed by --commit-per-model)") from exc
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            raise GitError(f"{folder} is not inside a git work tree; --commit-per-model needs one")
+        return cls(Path(_git(folder, "rev-parse", "--show-toplevel").strip()))
+
+    def relative(self, path: Path) -> str:
+        try:
+            return Path(os.path.realpath(path)).relative_to(os.path.realpath(self.root)).as_posix()
+        except ValueError:
+            raise GitError(f"{path} is outside the git work tree {self.root}") from None
+
+    def operation_in_progress(self) -> str | None:
+        for name, what in _IN_PROGRESS.items():
+            marker = Path(_git(self.root, "rev-parse", "--path-format=absolute", "--git-path", name).strip())
+            if marker.exists():
+                return what
+        return None
+
+    def dirty(self, relative: list[str]) -> list[tuple[str, str]]:
+        """The given files that differ from HEAD (staged, unstaged or untracked), with git's status."""
+        if not relative:
+            return []
+        out = _git(self.root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *relative)
+        entries = [e for e in out.split("\0") if e]
+        return [(entry[3:], entry[:2]) for entry in entries if len(entry) > 3]
+
+    def has_head(self) -> bool:
+        try:
+            _git(self.root, "rev-parse", "--verify", "--quiet", "HEAD")
+        except GitError:
+            return False
+        return True
+
+    def commit_file(self, relative: str, message: str) -> str:
+        """Commit this one file as it is in the work tree, leaving the index of every other file as it
+        was (`--only`); the commit's full hash. `--no-verify`: the user's commit hooks (pre-commit
+        stashes and restores unstaged work, formatters rewrite files) must not touch their work in
+        progress in the middle of the refactor."""
+        _git(self.root, "commit", "--quiet", "--no-verify", "--only", "--message", message, "--", relative)
+        return _git(self.root, "rev-parse", "HEAD").strip()
+
+    def short(self, commit: str) -> str:
+        return _git(self.root, "rev-parse", "--short", commit).strip()
+
+    def refuse_unsafe(self, relative: list[str]) -> None:
+        """Raise unless every target can be committed alone without touching anyone's work."""
+        operation = self.operation_in_progress()
+        if operation:
+            raise GitError(f"{operation} is in progress in {self.root}; finish or abort it first")
+        if not self.has_head():
+            raise GitError(f"{self.root} has no commit yet; commit the models first")
+        dirty = self.dirty(relative)
+        if dirty:
+            listed = ", ".join(f"{path} ({status.strip() or '?'})" for path, status in dirty)
+            raise GitError(
+                f"uncommitted changes in files the fix would commit: {listed}; commit or stash them first"
+            )

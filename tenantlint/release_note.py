@@ -1,0 +1,140 @@
+"""What `fix --commit-per-model` did: commit messages, the commit table and the Markdown summary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from tenantlint.fixing import FileFix
+from tenantlint.findings import EditKind
+
+# The findings whose model a commit is about: a class without the schema, a Table(...) without it.
+_MODEL_CODES = ("TNT001", "TNT006")
+
+
+class MessageError(ValueError):
+    """A `commit-message` template that cannot be filled in."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One commit to make: a changed file, its models and the kinds of edit it gets."""
+
+    path: str  # relative to the repository root, /-separated
+    models: tuple[str, ...]
+    references: tuple[str, ...]  # tables whose references the file qualifies
+    edits: tuple[EditKind, ...]
+    message: str
+
+    @property
+    def kind(self) -> str:
+        """The conventional-commit type of the message (`feat` in `feat(models): ...`)."""
+        match = re.match(r"\s*([A-Za-z]+)[(!:]", self.message)
+        return match.group(1) if match else "commit"
+
+
+@dataclass(frozen=True)
+class Committed:
+    task: int
+    planned: Planned
+    commit: str  # full hash
+    short: str
+
+
+def models_of(fix: FileFix) -> tuple[str, ...]:
+    """The models (classes, `Table(...)` names) a file's fix gives the schema, in file order."""
+    return tuple(dict.fromkeys(f.model for f in fix.findings if f.code in _MODEL_CODES and f.model))
+
+
+def references_of(fix: FileFix) -> tuple[str, ...]:
+    """The tenant tables named by the other findings (qualified references)."""
+    return tuple(dict.fromkeys(f.model for f in fix.findings if f.code not in _MODEL_CODES and f.model))
+
+
+def edit_kinds(fix: FileFix) -> tuple[EditKind, ...]:
+    return tuple(dict.fromkeys(edit.kind for edit in fix.edits))
+
+
+def commit_message(template: str, path: str, models: tuple[str, ...]) -> str:
+    """Fill in `{file}` (the file name), `{path}` (repository-relative) and `{models}`."""
+    try:
+        return template.format(file=PurePosixPath(path).name, path=path, models=", ".join(models) or "-")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise MessageError(
+            f"config key `commit-message` is not a valid template ({exc!r}); "
+            "it may use {file}, {path} and {models}"
+        ) from None
+
+
+def plan_commits(fixes: list[tuple[str, FileFix]], template: str) -> list[Planned]:
+    """One commit per changed file, in path order."""
+    planned = []
+    for path, fix in sorted(fixes, key=lambda item: item[0]):
+        # a file that only qualifies references names the tables it refers to
+        models, references = models_of(fix), references_of(fix)
+        message = commit_message(template, path, models or references)
+        planned.append(Planned(path, models, references, edit_kinds(fix), message))
+    return planned
+
+
+def format_table(commits: list[Committed]) -> str:
+    """The commits as a plan summary's "Task Commits" list."""
+    if not commits:
+        return "No commits: nothing to fix.\n"
+    lines = ["Task Commits:", ""]
+    for c in commits:
+        lines.append(f"{c.task}. Task {c.task}: {c.planned.path} - `{c.short}` ({c.planned.kind})")
+    return "\n".join(lines) + "\n"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}min {rest}s" if rest else f"{minutes}min"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone().isoformat(timespec="seconds")
+
+
+def format_markdown(commits: list[Committed], started: datetime, finished: datetime, schema: str) -> str:
+    """`--summary FILE`: the refactor as a Markdown release note."""
+    models = [m for c in commits for m in c.planned.models]
+    lines = [
+        "# Tenant schema refactor summary",
+        "",
+        f"**Added the `{schema}` placeholder schema to {len(models)} models in {len(commits)} files, "
+        "one commit per file**",
+        "",
+        "## Performance",
+        "",
+        f"- **Duration:** {_duration((finished - started).total_seconds())}",
+        f"- **Started:** {_stamp(started)}",
+        f"- **Completed:** {_stamp(finished)}",
+        f"- **Tasks:** {len(commits)}",
+        f"- **Files modified:** {len(commits)}",
+        "",
+        "## Task Commits",
+        "",
+        "Each task was committed atomically:",
+        "",
+    ]
+    lines += [f"{c.task}. **Task {c.task}: {PurePosixPath(c.planned.path).name}** - `{c.short}` ({c.planned.kind})"
+              for c in commits]
+    lines += ["", "## Files Modified", "", "| file | models | edits | commit |", "|---|---|---|---|"]
+    for c in commits:
+        edits = ", ".join(kind.value for kind in c.planned.edits)
+        models = ", ".join(c.planned.models) or "-"
+        if c.planned.references:
+            models += f" (references to {', '.join(c.planned.references)})"
+        lines.append(f"| `{c.planned.path}` | {models} | {edits} | `{c.short}` |")
+    kinds: dict[str, int] = {}
+    for c in commits:
+        for kind in c.planned.edits:
+            kinds[kind.value] = kinds.get(kind.value, 0) + 1
+    lines += ["", "## Edits", ""]
+    lines += [f"- {kind}: {count} {'file' if count == 1 else 'files'}" for kind, count in kinds.items()] or ["- none"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,149 @@
+"""SARIF 2.1.0 output for code-scanning services (GitHub, GitLab, Azure DevOps)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from tenantlint import __version__
+from tenantlint.catalogue import RULES, Rule
+from tenantlint.findings import Finding
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/tenantlint/"
+SRCROOT = "%SRCROOT%"
+
+
+def help_uri(rule: Rule) -> str:
+    """The rule's section in the README (the README anchors are `tnt001-missing-tenant-schema`)."""
+    return f"{INFORMATION_URI}#{rule.code.lower()}-{rule.name}"
+
+
+def repository_root(start: Path) -> Path:
+    """The nearest folder holding `.git` (a checkout, as code scanning sees it), else `start`."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def _rule_descriptor(rule: Rule) -> dict:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.what.split(". ")[0].rstrip(".") + "."},
+        "fullDescription": {"text": f"{rule.what}\n\n{rule.why}", "markdown": rule.render()},
+        "helpUri": help_uri(rule),
+        "help": {"text": rule.fix_safety, "markdown": rule.render()},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"fixSafety": rule.fix_safety},
+    }
+
+
+def _replacement(path: Path, finding: Finding, schema: str, comment: str) -> dict | None:
+    """This one finding's edit as a whole-line replacement: the bytes between the first and
+    the last line that change, and what replaces them."""
+    from tenantlint.fixer import apply_edits
+
+    try:
+        old = path.read_bytes()
+        new = apply_edits(old, [finding.edit], schema, comment)
+    except Exception:  # noqa: BLE001 - a fix the fixer refuses is simply not offered in the report
+        return None
+    if new == old:
+        return None
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    prefix = old.rfind(b"\n", 0, prefix) + 1  # back to the start of the first changed line
+    suffix = 0
+    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    # forward to the start of the line after the last changed one
+    while suffix and old[len(old) - suffix - 1 : len(old) - suffix] != b"\n":
+        suffix -= 1
+    inserted = new[prefix : len(new) - suffix]
+    return {
+        "deletedRegion": {"byteOffset": prefix, "byteLength": len(old) - prefix - suffix},
+        "insertedContent": {"text": inserted.decode("utf-8", errors="replace")},
+    }
+
+
+def _result(finding: Finding, root: Path, rule_index: dict[str, int], unsafe_fixes: bool, schema: str, comment: str) -> dict:
+    absolute = Path(os.path.abspath(finding.path))
+    try:
+        uri = absolute.relative_to(root).as_posix()
+        location = {"uri": uri, "uriBaseId": SRCROOT}
+    except ValueError:
+        location = {"uri": absolute.as_uri()}
+    result = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index[finding.code],
+        "level": "error",
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": location,
+                    "region": {
+                        "startLine": finding.line,
+                        "startColumn": finding.column,
+                        "endLine": finding.end_line,
+                        "endColumn": finding.end_column,
+                    },
+                }
+            }
+        ],
+    }
+    if finding.model:
+        result["properties"] = {"model": finding.model}
+    if finding.edit is not None and finding.fixable(unsafe_fixes):
+        replacement = _replacement(absolute, finding, schema, comment)
+        if replacement is not None:
+            result["fixes"] = [
+                {
+                    "description": {"text": finding.edit.title or finding.edit.kind.value},
+                    "artifactChanges": [{"artifactLocation": location, "replacements": [replacement]}],
+                }
+            ]
+    return result
+
+
+def build_sarif(
+    findings: Sequence[Finding],
+    unsafe_fixes: bool = False,
+    root: Path | None = None,
+    schema: str = "tenant",
+    comment: str = "# Placeholder for schema_translate_map",
+) -> dict:
+    root = repository_root(Path.cwd()) if root is None else root.resolve()
+    rules = list(RULES.values())
+    rule_index = {rule.code: i for i, rule in enumerate(rules)}
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "tenantlint",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule_descriptor(rule) for rule in rules],
+                    }
+                },
+                "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
+                "results": [_result(f, root, rule_index, unsafe_fixes, schema, comment) for f in findings],
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+
+
+def format_sarif(findings: Sequence[Finding], unsafe_fixes: bool = False, config=None) -> str:
+    """The SARIF log; with the run's config the fixes use its schema and comment."""
+    options = {} if config is None else {"schema": config.schema, "comment": config.comment_text}
+    return json.dumps(build_sarif(findings, unsafe_fixes, **options), indent=2) + "\n"
