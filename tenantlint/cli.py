@@ -135,7 +135,7 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
         _fail(str(exc))
     targets = _targets(paths)
     known = _open_baseline(config, baseline_file, update_baseline, grow=True)
-    analysis = analyze(targets, config)
+    analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs)
     reported, notes = _baseline(analysis, targets, known, update_baseline, output_format, grow=True)
     if update_baseline:
         reported = []  # all recorded now; machine formats still print their (empty) document
@@ -254,7 +254,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         raise click.UsageError("--update-baseline cannot be used with --diff (it writes nothing)")
     known = _open_baseline(config, baseline_file, update_baseline, grow=False)
     targets = _targets(paths)
-    analysis = analyze(targets, config)
+    analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs)
     fixes = plan(analysis, unsafe_fixes)
     failed = [f for f in fixes if f.outcome is Outcome.FAILED]
     changed = [f for f in fixes if f.outcome is Outcome.CHANGED]
@@ -274,7 +274,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
     else:
         for change in _progress(changed, "Fixing"):
             write_atomic(change.path, change.new)
-    after = analyze(targets, config) if changed else analysis
+    after = analyze(targets, config, use_cache=not no_cache, jobs=jobs) if changed else analysis
     remaining, notes = _baseline(after, targets, known, update_baseline, output_format, grow=False)
     output = _render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes, config=config)
     if output_format == "text" and not quiet:

@@ -11,6 +11,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tenantlint.cache import Cache, Entry, content_key
 from tenantlint.checker import Checker, SourceFile
 from tenantlint.config import Config
 from tenantlint.files import FileSelector
@@ -24,6 +25,11 @@ _MARKERS = re.compile(
     rb"__table|__abstract__|Column|mapped_column|ForeignKey|foreign_key|relationship|\.tables\[|Table\(|"
     rb"table=True|Enum\(|Sequence\(|declarative|DeclarativeBase|SQLAlchemy|registry|sqlmodel|SQLModel|Field\("
 )
+
+_INTERNAL_ERROR = "internal error while analysing the file"  # never cached: -v must show the traceback
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+_PARALLEL_MIN = 64
 
 
 def display_path(path: Path) -> Path:
@@ -81,7 +87,7 @@ def load(path: Path, relative: str, data: bytes | None = None) -> Loaded:
         return Loaded(path, data, error="file too deeply nested to analyse")
     except Exception as exc:  # one odd file must not stop the run; the traceback is behind -v
         logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
-        return Loaded(path, data, error=f"internal error while analysing the file: {type(exc).__name__}: {exc}")
+        return Loaded(path, data, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}")
     return Loaded(path, data, summary, lines)
 
 
@@ -91,6 +97,7 @@ class Analysis:
     files: list[SourceFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)  # TNT000: files that could not be read
+    cache_hits: int = 0  # files whose facts came from the cache
 
     @property
     def data(self) -> dict[Path, bytes]:
@@ -107,11 +114,88 @@ def _parse_error(loaded: Loaded) -> Finding:
     )
 
 
-def analyze(paths: list[Path], config: Config) -> Analysis:
+def _reexport_names(summaries: list[ModuleSummary]) -> set[str]:
+    """Names a module without markers must mention to matter: defined by a parsed class or
+    module-level call, and used as a base, a decorator or a `declarative_base(cls=...)` (so
+    resolving it may go through a re-export). Names only defined (most classes of a
+    monorepo) are left out: with them nearly every file of a large tree was parsed."""
+    defined = {c.name for s in summaries for c in s.classes} | {n for s in summaries for n in s.assigned_calls}
+    used: set[str] = set()
+    for summary in summaries:
+        for name in (*(b for c in summary.classes for b in (*c.bases, *c.decorators)), *summary.base_cls.values()):
+            head, _, rest = name.partition(".")
+            target = summary.imports.get(head, head)
+            used.update(part.removesuffix("()") for part in f"{target}.{rest}".split("."))
+    return defined & used
+
+
+_WORDS = re.compile(rb"\w+")
+
+
+def _mentions(names: set[str]):
+    """A test of whether bytes hold one of `names` as a whole word (like `\bname\b`).
+
+    One alternation of hundreds of class names costs the regex engine a try per name at
+    every position; the set of a file's words is built in one pass instead.
+    """
+    ascii_names = {n.encode() for n in names if n.isascii()}
+    others = sorted(n.encode() for n in names if not n.isascii())
+    pattern = re.compile(rb"\b(?:" + b"|".join(map(re.escape, others)) + rb")\b") if others else None
+
+    def mentions(data: bytes) -> bool:
+        return not ascii_names.isdisjoint(_WORDS.findall(data)) or bool(pattern and pattern.search(data))
+
+    return mentions
+
+
+def _load_entry(item: tuple[str, str, bytes]) -> Entry:
+    """The unit of work of a worker process: parse one file, return its picklable facts."""
+    path, relative, data = item
+    loaded = load(Path(path), relative, data)
+    return Entry(loaded.summary, loaded.lines, loaded.error, loaded.error_line, loaded.error_col)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: int) -> list[Loaded]:
+    """Load files from the cache, or parse them (in `jobs` processes when that pays); order is kept."""
+    keys = [content_key(data) for _, _, data in items] if cache else []
+    entries: list[Entry | None] = (
+        [cache.get(relative, key) for (_, relative, _), key in zip(items, keys)] if cache else [None] * len(items)
+    )
+    todo = [i for i, entry in enumerate(entries) if entry is None]
+    work = [(str(items[i][0]), items[i][1], items[i][2]) for i in todo]
+    if jobs > 1 and len(work) >= _PARALLEL_MIN:
+        from concurrent.futures import ProcessPoolExecutor
+
+        workers = min(jobs, len(work) // (_PARALLEL_MIN // 2))
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_load_entry, work, chunksize=max(1, len(work) // (workers * 4))))
+    else:
+        results = [_load_entry(item) for item in work]
+    for i, entry in zip(todo, results):
+        entries[i] = entry
+        if cache and not (entry.error or "").startswith(_INTERNAL_ERROR):
+            cache.put(items[i][1], keys[i], entry)
+    return [
+        Loaded(path, data, e.summary, e.lines, e.error, e.error_line, e.error_col)
+        for (path, _, data), e in zip(items, entries)
+    ]
+
+
+def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None) -> Analysis:
+    """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores)."""
     selector = FileSelector(config)
     discovery = selector.discover(paths)
     analysis = Analysis(config)
-    loaded: list[tuple[Loaded, bool, bool]] = []  # (file, in scope, tenant)
+    cache = Cache(config) if use_cache else None
+    jobs = jobs or default_jobs()
+    candidates: list[tuple[Path, bytes, bool, bool]] = []  # (path, data, in scope, tenant)
     skipped: list[tuple[Path, bytes, bool]] = []
 
     def consider(path: Path, in_scope: bool) -> None:
@@ -123,23 +207,30 @@ def analyze(paths: list[Path], config: Config) -> Analysis:
                 analysis.errors.append(_parse_error(Loaded(path, None, error=f"cannot read file: {exc.strerror or exc}")))
             return
         if (in_scope and tenant) or _MARKERS.search(data):
-            loaded.append((load(path, selector.relative(path), data), in_scope, tenant))
+            candidates.append((path, data, in_scope, tenant))
         else:
             skipped.append((path, data, in_scope))
+
+    def load_candidates() -> list[tuple[Loaded, bool, bool]]:
+        items = [(path, selector.relative(path), data) for path, data, _, _ in candidates]
+        return [(item, c[2], c[3]) for item, c in zip(_load_all(items, cache, jobs), candidates)]
 
     for path in discovery.in_scope:
         consider(path, True)
     for path in discovery.context:
         consider(path, False)
+    loaded = load_candidates()
 
     # second pass: modules that only re-export the project's declarative names
-    names = {c.name for item, _, _ in loaded if item.summary for c in item.summary.classes}
-    names |= {n for item, _, _ in loaded if item.summary for n in item.summary.assigned_calls}
+    names = _reexport_names([item.summary for item, _, _ in loaded if item.summary])
     if names and skipped:
-        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
-        for path, data, in_scope in skipped:
-            if pattern.search(data):
-                loaded.append((load(path, selector.relative(path), data), in_scope, selector.is_tenant(path)))
+        mentions = _mentions(names)
+        candidates = [(path, data, in_scope, selector.is_tenant(path)) for path, data, in_scope in skipped
+                      if mentions(data)]
+        loaded += load_candidates()
+    if cache:
+        cache.save()
+        analysis.cache_hits = cache.hits
 
     for item, in_scope, tenant in loaded:
         if item.summary is None:

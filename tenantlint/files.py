@@ -34,13 +34,18 @@ class FileSelector:
         self.root = config.root.resolve()
         self.exclude = _spec(config.exclude)
         self.tenant = _spec(config.tenant_paths)
+        self._relative: dict[Path, str] = {}
 
     def relative(self, path: Path) -> str:
         """Posix path relative to the project root (or the path itself when outside it)."""
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return Path(os.path.abspath(path)).as_posix().lstrip("/")
+        found = self._relative.get(path)
+        if found is None:  # resolve() stats every component: once per file and run
+            try:
+                found = path.resolve().relative_to(self.root).as_posix()
+            except ValueError:
+                found = Path(os.path.abspath(path)).as_posix().lstrip("/")
+            self._relative[path] = found
+        return found
 
     def is_tenant(self, path: Path) -> bool:
         return self.tenant.match_file(self.relative(path))

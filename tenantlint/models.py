@@ -74,15 +74,23 @@ class Project:
         self.base_classes = frozenset(base_classes)
         self._role: dict[tuple[str, str], Role] = {}
         self._classes = {(m.module, c.path): ClassRef(m, c) for m in modules for c in m.classes}
+        self._by_suffix: dict[str, ModuleSummary | None] = {}
+        # the rules ask for the same bases and MROs once per class and per descendant
+        self._bases: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
+        self._mro: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
+        self._table: dict[tuple[str, str], Table | None] = {}
 
     # -- name resolution
     def _find_module(self, dotted: str) -> ModuleSummary | None:
         if dotted in self.modules:
             return self.modules[dotted]
         # an absolute import written relative to another sys.path entry (`models.base` for
-        # `backend.models.base`): accept a unique suffix match
-        matches = [m for name, m in self.modules.items() if name.endswith("." + dotted)]
-        return matches[0] if len(matches) == 1 else None
+        # `backend.models.base`): accept a unique suffix match. Memoised: the scan is linear
+        # in the modules and most lookups (sqlalchemy.orm, ...) miss, again and again.
+        if dotted not in self._by_suffix:
+            matches = [m for name, m in self.modules.items() if name.endswith("." + dotted)]
+            self._by_suffix[dotted] = matches[0] if len(matches) == 1 else None
+        return self._by_suffix[dotted]
 
     def qualify(self, module: ModuleSummary, name: str) -> str:
         """The qualified name a dotted expression in `module` refers to."""
@@ -237,14 +245,16 @@ class Project:
             return self._callee(*owner) in REGISTRY
         return False
 
-    def bases(self, cls: ClassRef) -> list[ClassRef | External]:
-        result: list[ClassRef | External] = []
-        for dotted in cls.info.bases:
-            result.append(self.resolve_base(cls, dotted))
-            mixin = self._factory_cls(cls, dotted)
-            if mixin is not None:
-                result.append(mixin)
-        return result
+    def bases(self, cls: ClassRef) -> tuple[ClassRef | External, ...]:
+        if cls.key not in self._bases:
+            result: list[ClassRef | External] = []
+            for dotted in cls.info.bases:
+                result.append(self.resolve_base(cls, dotted))
+                mixin = self._factory_cls(cls, dotted)
+                if mixin is not None:
+                    result.append(mixin)
+            self._bases[cls.key] = tuple(result)
+        return self._bases[cls.key]
 
     def _factory_cls(self, cls: ClassRef, dotted: str) -> ClassRef | None:
         """`Base = declarative_base(cls=CustomBase)`: Base's subclasses inherit CustomBase."""
@@ -254,9 +264,13 @@ class Project:
             return mixin if isinstance(mixin, ClassRef) else None
         return None
 
-    def mro(self, cls: ClassRef) -> list[ClassRef | External]:
+    def mro(self, cls: ClassRef) -> tuple[ClassRef | External, ...]:
         """Python's C3 linearization over the classes we can see (external ones are leaves)."""
-        seen: set = set()
+        if cls.key not in self._mro:
+            self._mro[cls.key] = tuple(self._linearize(cls))
+        return self._mro[cls.key]
+
+    def _linearize(self, cls: ClassRef) -> list[ClassRef | External]:
 
         def linearize(c: ClassRef, stack: tuple) -> list:
             if c.key in stack:
@@ -281,7 +295,6 @@ class Project:
                 sequences = [s for s in sequences if s]
             return result
 
-        del seen
         return linearize(cls, ())
 
     def _flask(self, cls: ClassRef) -> bool:
@@ -290,6 +303,11 @@ class Project:
     # -- tables
     def table_of(self, cls: ClassRef) -> Table | None:
         """The model's table, or None for classes that map no table (facts 3, 4)."""
+        if cls.key not in self._table:  # asked for every class by several rules
+            self._table[cls.key] = self._table_of(cls)
+        return self._table[cls.key]
+
+    def _table_of(self, cls: ClassRef) -> Table | None:
         if self.role(cls) is not Role.MAPPED:
             return None
         info = cls.info

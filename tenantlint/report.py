@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from collections import Counter
 from collections.abc import Sequence
 
@@ -64,6 +63,8 @@ def as_dict(finding: Finding, unsafe_fixes: bool = False) -> dict:
 
 
 def format_json(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
+    import json  # only this format needs it: a pre-commit run stays light
+
     return json.dumps([as_dict(f, unsafe_fixes) for f in findings], indent=2) + "\n"
 
 

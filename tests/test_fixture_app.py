@@ -27,12 +27,12 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        if p.is_file() and "__pycache__" not in p.parts and ".tenantlint_cache" not in p.parts
     }
 
 
 def test_check_lists_every_model_missing_the_schema():
-    result = run_tenantlint("check", "fixtures/app", cwd=FIXTURES.parent)
+    result = run_tenantlint("check", "--no-cache", "fixtures/app", cwd=FIXTURES.parent)  # write nothing into fixtures/
     assert result.returncode == 1
     assert result.stdout == EXPECTED_CHECK
     assert result.stderr == ""
@@ -92,5 +92,5 @@ def test_the_proof_fails_on_the_unfixed_app(app):
 
 
 def test_golden_copy_differs_from_the_app_only_in_model_and_service_files():
-    comparison = filecmp.dircmp(FIXTURES / "app", FIXTURES / "app-fixed", ignore=["__pycache__"])
+    comparison = filecmp.dircmp(FIXTURES / "app", FIXTURES / "app-fixed", ignore=["__pycache__", ".tenantlint_cache"])
     assert comparison.left_only == [] and comparison.right_only == []

@@ -1,0 +1,146 @@
+"""The cache (.tenantlint_cache/) and parallel parsing never change a result."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import tenantlint
+from tenantlint import engine
+from tenantlint.cache import CACHE_DIR
+from tenantlint.cli import main
+from tenantlint.config import load_config
+from tenantlint.engine import analyze
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "app"
+PRODUCT = Path("backend/models/user/product.py")
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__", CACHE_DIR))
+    monkeypatch.chdir(root)
+    return root
+
+
+def run(root: Path, **options):
+    analysis = analyze([root], load_config(None, [root]), **options)
+    return analysis, [(f.code, f.path.as_posix(), f.line, f.column, f.message) for f in analysis.errors + analysis.findings]
+
+
+def parsed_count(root: Path) -> int:
+    analysis, _ = run(root, use_cache=False)
+    return len(analysis.files)
+
+
+def cli(*args: str):
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_results_identical_with_and_without_cache_and_with_one_or_two_jobs(app, monkeypatch):
+    monkeypatch.setattr(engine, "_PARALLEL_MIN", 2)  # the fixture is small: use the pool anyway
+    reference = cli("check", "--output-format", "json", "--no-cache", "-j", "1")
+    assert reference[0] == 1
+    assert '"code": "TNT001"' in reference[1]
+    assert not (app / CACHE_DIR).exists()  # --no-cache neither reads nor writes
+    for args in (["--no-cache", "-j", "2"], ["-j", "1"], ["-j", "1"], ["-j", "2"], ["-j", "2"], []):
+        assert cli("check", "--output-format", "json", *args) == reference, args
+    assert (app / CACHE_DIR / "CACHEDIR.TAG").is_file()
+
+
+def test_fix_results_identical_with_and_without_cache(app, monkeypatch):
+    monkeypatch.setattr(engine, "_PARALLEL_MIN", 2)
+    cli("check")  # fill the cache
+    with_cache = cli("fix", "--diff", "-j", "2")
+    assert with_cache == cli("fix", "--diff", "--no-cache", "-j", "1")
+    assert with_cache[0] == 1 and "+++ b/backend/models/user/product.py" in with_cache[1]
+
+
+def test_warm_run_reads_every_parsed_file_from_the_cache(app):
+    total = parsed_count(app)
+    cold, findings = run(app)
+    warm, again = run(app)
+    assert (cold.cache_hits, warm.cache_hits) == (0, total)
+    assert again == findings
+
+
+def test_a_changed_file_is_parsed_again(app):
+    _, before = run(app)
+    source = app / PRODUCT
+    source.write_text(source.read_text().replace(
+        '__tablename__ = "products"\n', '__tablename__ = "products"\n    __table_args__ = {"schema": "tenant"}\n', 1
+    ).replace("    __table_args__ = (\n", "    __other_args__ = (\n", 1))
+    analysis, after = run(app)
+    assert analysis.cache_hits == parsed_count(app) - 1
+    assert [f for f in before if f[1] == PRODUCT.as_posix() and f[0] == "TNT001"]
+    assert not [f for f in after if f[1] == PRODUCT.as_posix() and f[0] == "TNT001"]
+    assert after == run(app, use_cache=False)[1]
+
+
+def test_a_changed_config_starts_afresh(app):
+    run(app)
+    pyproject = app / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('["**/models/user/**"]', '["**/models/public/**"]'))
+    analysis, after = run(app)
+    assert analysis.cache_hits == 0
+    assert after == run(app, use_cache=False)[1]
+    assert {f[1] for f in after if f[0] == "TNT001"} <= {p.as_posix() for p in Path("backend/models/public").glob("*.py")}
+
+
+def test_another_version_starts_afresh_and_removes_the_old_cache(app, monkeypatch):
+    run(app)
+    assert [p.name for p in (app / CACHE_DIR).iterdir() if p.is_dir()] == [tenantlint.__version__]
+    monkeypatch.setattr(tenantlint, "__version__", "99.0.0")
+    analysis, _ = run(app)
+    assert analysis.cache_hits == 0
+    assert [p.name for p in (app / CACHE_DIR).iterdir() if p.is_dir()] == ["99.0.0"]
+    assert run(app)[0].cache_hits == parsed_count(app)
+
+
+def cache_file(app: Path) -> Path:
+    (found,) = (app / CACHE_DIR).glob("*/*.pickle")
+    return found
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle at all", pickle.dumps(("tenantlint-cache-1", [])), b"\x80\x05"])
+def test_a_corrupt_cache_is_ignored_and_replaced(app, content):
+    _, expected = run(app)
+    cache_file(app).write_bytes(content)
+    analysis, findings = run(app)
+    assert (analysis.cache_hits, findings) == (0, expected)
+    assert run(app)[0].cache_hits == parsed_count(app)
+
+
+class _Payload:
+    """A foreign pickle: unpickling it with plain `pickle.load` would create a file."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.mkdir, (str(self.marker),))
+
+
+def test_a_foreign_cache_is_never_trusted(app, tmp_path):
+    _, expected = run(app)
+    marker = tmp_path / "pwned"
+    path = cache_file(app)
+    header, entries = pickle.loads(path.read_bytes())  # our own file, read in the test only
+    path.write_bytes(pickle.dumps((header, {key: _Payload(marker) for key in entries})))
+    analysis, findings = run(app)
+    assert not marker.exists()
+    assert (analysis.cache_hits, findings) == (0, expected)
+
+
+def test_checking_one_file_keeps_the_entries_of_the_others(app):
+    run(app)
+    one = analyze([app / PRODUCT], load_config(None, [app / PRODUCT]))
+    assert one.cache_hits == len(one.files)
+    assert run(app)[0].cache_hits == parsed_count(app)
