@@ -11,7 +11,7 @@ import click
 
 from tenantlint import __version__
 from tenantlint.config import Config, ConfigError, load_config
-from tenantlint.report import FORMATTERS, ExitCode, exit_code, format_text
+from tenantlint.report import OUTPUT_FORMATS, ExitCode, exit_code, render
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -20,17 +20,27 @@ def _codes(value: str | None) -> tuple[str, ...] | None:
     return tuple(c.strip().upper() for c in value.split(",") if c.strip())
 
 
+def report_options(command):
+    """Where the settings come from and how findings are reported: every command that reports."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+                     help="A TOML file with a [tool.tenantlint] table (default: the nearest pyproject.toml)."),
+        click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True),
+        click.option("--select", help="Comma-separated rule codes or prefixes to report (overrides the config)."),
+        click.option("--ignore", help="Comma-separated rule codes or prefixes to skip (overrides the config)."),
+        click.option("--exit-zero", is_flag=True, help="Exit with 0 even when findings remain."),
+        click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def common_options(command):
-    """The options every analysing command shares."""
+    """The options every command that analyses source files shares."""
 
     @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-    @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-                  help="A TOML file with a [tool.tenantlint] table (default: the nearest pyproject.toml).")
-    @click.option("--output-format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
-    @click.option("--select", help="Comma-separated rule codes or prefixes to report (overrides the config).")
-    @click.option("--ignore", help="Comma-separated rule codes or prefixes to skip (overrides the config).")
-    @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when findings remain.")
-    @click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary.")
+    @report_options
     @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
     @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
     @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
@@ -73,21 +83,17 @@ def _guarded(command, *args, **kwargs):
 
 def baseline_options(command):
     """`--baseline` and `--update-baseline`, shared by check and fix."""
-
-    @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
-                  help="A JSON file of known findings that are not reported (default: the config key `baseline`).")
-    @click.option("--update-baseline", is_flag=True,
-                  help="Write the baseline: `check` records the current findings, `fix` only removes entries that no longer occur.")
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        return command(*args, **kwargs)
-
-    return wrapper
+    command = click.option(
+        "--update-baseline", is_flag=True,
+        help="Write the baseline: `check` records the current findings, `fix` only removes entries that no longer occur.",
+    )(command)
+    return click.option(
+        "--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
+        help="A JSON file of known findings that are not reported (default: the config key `baseline`).",
+    )(command)
 
 
 def _load(config_file: Path | None, paths: tuple[Path, ...], select: str | None, ignore: str | None) -> Config:
-    from dataclasses import replace
-
     from tenantlint.catalogue import is_known_selector
 
     config = load_config(config_file, list(paths))
@@ -143,7 +149,7 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
     if statistics:
         click.echo(format_statistics(shown), nl=False)
     elif not (update_baseline and output_format == "text"):
-        click.echo(_render(output_format, shown, quiet=quiet, config=config), nl=False)
+        click.echo(render(output_format, shown, quiet=quiet, config=config), nl=False)
     _notes(notes, output_format, quiet)
     sys.exit(exit_code(reported, analysis.errors, exit_zero))
 
@@ -184,7 +190,7 @@ def _baseline(analysis, targets, known, update, output_format, grow):
     if not update:
         return outcome.reported, bl.notes(outcome, name)
     if analysis.errors:  # the findings of an unreadable file are unknown: keep the baseline as it is
-        click.echo(_render(output_format, analysis.errors, config=analysis.config), nl=False)
+        click.echo(render(output_format, analysis.errors, config=analysis.config), nl=False)
         _fail(f"baseline file {name} not updated: some files could not be parsed")
     new = bl.updated(entries, outcome, in_scope) if grow else bl.shrunk(entries, outcome)
     try:
@@ -199,16 +205,6 @@ def _notes(lines: list[str], output_format: str, quiet: bool) -> None:
     """After the text summary on stdout; on stderr when stdout is machine output or quiet."""
     for line in lines:
         click.echo(line, err=output_format != "text" or quiet)
-
-
-def _render(output_format: str, findings, quiet: bool = False, unsafe_fixes: bool = False, config=None) -> str:
-    if output_format == "text":
-        return format_text(findings, unsafe_fixes, quiet)
-    if output_format == "sarif":
-        from tenantlint.sarif import format_sarif
-
-        return format_sarif(findings, unsafe_fixes, config)
-    return FORMATTERS[output_format](findings, unsafe_fixes)
 
 
 # A run that writes at least this many files shows a progress bar (when stderr is a terminal).
@@ -276,7 +272,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
             write_atomic(change.path, change.new)
     after = analyze(targets, config, use_cache=not no_cache, jobs=jobs) if changed else analysis
     remaining, notes = _baseline(after, targets, known, update_baseline, output_format, grow=False)
-    output = _render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes, config=config)
+    output = render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes, config=config)
     if output_format == "text" and not quiet:
         fixed = sum(len(c.findings) for c in changed)
         output = output.replace("All checks passed!\n", "") if fixed and not remaining else output
@@ -345,13 +341,7 @@ def rules(code, output_format):
               "(default: SQLite in memory).")
 @click.option("--path", "extra_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Also import from DIR (the current directory always is). Repeatable.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="A TOML file with a [tool.tenantlint] table (default: the nearest pyproject.toml).")
-@click.option("--output-format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
-@click.option("--select", help="Comma-separated rule codes or prefixes to report (overrides the config).")
-@click.option("--ignore", help="Comma-separated rule codes or prefixes to skip (overrides the config).")
-@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when findings remain.")
-@click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary.")
+@report_options
 def verify(modules, database_url, extra_paths, config_file, output_format, select, ignore, exit_zero, quiet):
     """Import MODULE... and check the models with SQLAlchemy itself, then probe two tenants."""
     from tenantlint.verify import VerifyError, describe
@@ -364,5 +354,5 @@ def verify(modules, database_url, extra_paths, config_file, output_format, selec
         _fail(str(exc))
     if output_format == "text" and not quiet:
         click.echo(describe(result), nl=False, err=True)
-    click.echo(_render(output_format, result.findings, quiet=quiet), nl=False)
+    click.echo(render(output_format, result.findings, quiet=quiet, config=config), nl=False)
     sys.exit(exit_code(result.findings, [], exit_zero))

@@ -98,13 +98,7 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)  # TNT000: files that could not be read
     cache_hits: int = 0  # files whose facts came from the cache
-
-    @property
-    def data(self) -> dict[Path, bytes]:
-        return self._data
-
-    def __post_init__(self) -> None:
-        self._data: dict[Path, bytes] = {}
+    data: dict[Path, bytes] = field(default_factory=dict)  # each parsed file's bytes, for `fix`
 
 
 def _parse_error(loaded: Loaded) -> Finding:

@@ -53,28 +53,27 @@ def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) ->
     from tenantlint.fixer import FixError, apply_edits
     from tenantlint.safety import UnsafeFix, verify
 
+    def failed(error: str) -> FileFix:
+        return FileFix(path, Outcome.FAILED, old, old, tuple(findings), error)
+
     edits = [f.edit for f in findings if f.edit is not None]
     try:
         new = apply_edits(old, edits, config.schema, config.comment_text)
     except (FixError, ParserSyntaxError) as exc:
-        return FileFix(path, Outcome.FAILED, old, old, tuple(findings), f"could not apply the fix: {exc}")
+        return failed(f"could not apply the fix: {exc}")
     except UnicodeEncodeError as exc:
-        return FileFix(path, Outcome.FAILED, old, old, tuple(findings),
-                       f"the fix cannot be written in the file's encoding ({exc.encoding})")
+        return failed(f"the fix cannot be written in the file's encoding ({exc.encoding})")
     except (RecursionError, MemoryError) as exc:
-        return FileFix(path, Outcome.FAILED, old, old, tuple(findings),
-                       f"the file is too large or too deeply nested to fix ({type(exc).__name__})")
+        return failed(f"the file is too large or too deeply nested to fix ({type(exc).__name__})")
     except Exception as exc:  # a fixer bug costs this file only; the traceback is behind -v
         logging.getLogger("tenantlint").debug("while fixing %s", path, exc_info=True)
-        return FileFix(path, Outcome.FAILED, old, old, tuple(findings),
-                       f"internal error: {type(exc).__name__}: {exc}")
+        return failed(f"internal error: {type(exc).__name__}: {exc}")
     try:
         verify(old, new, edits, config.schema)
     except UnsafeFix as exc:
-        return FileFix(path, Outcome.FAILED, old, old, tuple(findings), f"internal error: unsafe fix refused: {exc}")
+        return failed(f"internal error: unsafe fix refused: {exc}")
     except RecursionError:
-        return FileFix(path, Outcome.FAILED, old, old, tuple(findings),
-                       "the file is too deeply nested to verify the fix")
+        return failed("the file is too deeply nested to verify the fix")
     outcome = Outcome.CHANGED if new != old else Outcome.UNCHANGED
     return FileFix(path, outcome, old, new, tuple(findings))
 

@@ -68,7 +68,6 @@ def format_json(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
     return json.dumps([as_dict(f, unsafe_fixes) for f in findings], indent=2) + "\n"
 
 
-FORMATTERS = {"text": format_text, "json": format_json}
 
 
 def _escape_data(text: str) -> str:
@@ -119,11 +118,18 @@ def format_statistics(findings: Sequence[Finding], unsafe_fixes: bool = False) -
     return "\n".join(lines) + "\n"
 
 
-def _format_sarif(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
+OUTPUT_FORMATS = ("github", "json", "sarif", "text")
+
+
+def render(output_format: str, findings: Sequence[Finding], *, unsafe_fixes: bool = False, quiet: bool = False,
+           config=None) -> str:
+    """The findings in one of OUTPUT_FORMATS; `config` gives SARIF's fixes the run's schema and comment."""
+    if output_format == "text":
+        return format_text(findings, unsafe_fixes, quiet)
+    if output_format == "json":
+        return format_json(findings, unsafe_fixes)
+    if output_format == "github":
+        return format_github(findings, unsafe_fixes)
     from tenantlint.sarif import format_sarif
 
-    return format_sarif(findings, unsafe_fixes)
-
-
-FORMATTERS["github"] = format_github
-FORMATTERS["sarif"] = _format_sarif
+    return format_sarif(findings, unsafe_fixes, config)
