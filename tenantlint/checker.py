@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,6 @@ class Checker:
     def __init__(self, files: list[SourceFile], config: Config):
         self.files = files
         self.config = config
-        self.by_module = {f.summary.module: f for f in files}
         self.project = Project([f.summary for f in files], config.base_classes)
         self.tenant_tables: set[str] = set()
         self.shared_tables: set[str] = set()
@@ -76,13 +76,13 @@ class Checker:
     # -- which tables are per tenant
     def _collect_tables(self) -> None:
         for file in self.files:
-            for ref in self._models(file):
+            for ref in self._classes(file):
                 table = self.project.table_of(ref)
                 if table is None or table.single_table or not table.tablename:
                     continue
                 args = self._effective_args(ref)
-                schema = args.schema_value if args is not None and args.schema is Schema.LITERAL else None
-                self._add_table(table.tablename, file.tenant, schema, args is not None and args.schema is Schema.LITERAL)
+                literal = args is not None and args.schema is Schema.LITERAL
+                self._add_table(table.tablename, file.tenant, args.schema_value if literal else None, literal)
             for call in self._tables(file):
                 if call.name:
                     self._add_table(call.name, file.tenant, call.schema, call.has_schema)
@@ -93,7 +93,7 @@ class Checker:
         elif not has_schema or schema is None:
             self.shared_tables.add(name)
 
-    def _models(self, file: SourceFile) -> list[ClassRef]:
+    def _classes(self, file: SourceFile) -> list[ClassRef]:
         return [ClassRef(file.summary, c) for c in file.summary.classes]
 
     def _effective_args(self, ref: ClassRef) -> TableArgs | None:
@@ -132,7 +132,7 @@ class Checker:
 
     def _check_classes(self, file: SourceFile):
         pos = _Positions(file.lines)
-        for ref in self._models(file):
+        for ref in self._classes(file):
             info = ref.info
             table = self.project.table_of(ref)
             if table is None:
@@ -320,8 +320,6 @@ class Checker:
 
     @staticmethod
     def _evaluates_to(literal: str, value: str) -> bool:
-        import ast
-
         try:
             return ast.literal_eval(literal) == value
         except (ValueError, SyntaxError):

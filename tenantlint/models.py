@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from functools import cached_property
 
 from tenantlint.summary import ClassInfo, ModuleSummary
 
@@ -155,18 +154,15 @@ class Project:
         if qualified in SQLMODEL:
             return External.SQLMODEL
         if dotted.endswith(".Model"):  # Flask-SQLAlchemy: db.Model, where db = SQLAlchemy()
-            owner = self.lookup(self.qualify(module, dotted[: -len(".Model")]))
-            if isinstance(owner, tuple) and self._callee(*owner) in FLASK_SQLALCHEMY:
+            if self._is_flask_db(self.lookup(self.qualify(module, dotted[: -len(".Model")]))):
                 return External.FLASK_MODEL
         target = self.lookup(qualified)
         if isinstance(target, tuple):
             callee = self._callee(*target)
             if callee in BASE_FACTORIES or callee.endswith(".generate_base"):
                 return External.MODEL_BASE
-        elif isinstance(target, str):
-            for base in self.base_classes:
-                if target == base:
-                    return External.MODEL_BASE
+        elif target in self.base_classes:  # a configured base, reached through a re-export
+            return External.MODEL_BASE
         return External.UNKNOWN
 
     def from_sqlalchemy(self, module: ModuleSummary, dotted: str) -> bool:
@@ -181,6 +177,10 @@ class Project:
             owner = (module, head) if head in module.assigned_calls else None
         else:
             return True  # from a star import, most likely `from sqlalchemy import *`
+        return self._is_flask_db(owner)
+
+    def _is_flask_db(self, owner) -> bool:
+        """Whether a lookup result is a module-level `db = SQLAlchemy(...)` (Flask-SQLAlchemy)."""
         return isinstance(owner, tuple) and self._callee(*owner) in FLASK_SQLALCHEMY
 
     def _callee(self, module: ModuleSummary, name: str) -> str:
@@ -337,7 +337,3 @@ class Project:
                 if ancestor.info.table_args is not None:
                     return ancestor
         return None
-
-    @cached_property
-    def classes(self) -> list[ClassRef]:
-        return list(self._classes.values())
