@@ -40,19 +40,6 @@ def display_path(path: Path) -> Path:
         return path
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """A file read from disk: its facts, or why it could not be read (TNT000)."""
-
-    path: Path
-    data: bytes | None
-    summary: ModuleSummary | None = None
-    lines: tuple[str, ...] = ()
-    error: str | None = None
-    error_line: int = 1
-    error_col: int = 1
-
-
 def read_bytes(path: Path) -> bytes:
     with open(path, "rb") as f:
         return f.read()
@@ -64,31 +51,27 @@ def decode(data: bytes) -> str:
     return data.decode(encoding)
 
 
-def load(path: Path, relative: str, data: bytes | None = None) -> Loaded:
-    try:
-        if data is None:
-            data = read_bytes(path)
-    except OSError as exc:
-        return Loaded(path, None, error=f"cannot read file: {exc.strerror or exc}")
+def load(path: Path, relative: str, data: bytes) -> Entry:
+    """What one file's content holds: its facts, or why it cannot be read (TNT000)."""
     try:
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return Loaded(path, data, error=f"cannot decode file: {exc}")
+        return Entry(None, error=f"cannot decode file: {exc}")
     try:
         tree = ast.parse(data, filename=str(path))
     except SyntaxError as exc:
-        return Loaded(path, data, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
+        return Entry(None, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
     except (ValueError, RecursionError, MemoryError) as exc:
-        return Loaded(path, data, error=f"cannot parse file: {exc or type(exc).__name__}")
+        return Entry(None, error=f"cannot parse file: {exc or type(exc).__name__}")
     lines = tuple(split_lines(text))
     try:
         summary = summarize(tree, text, relative)
     except RecursionError:
-        return Loaded(path, data, error="file too deeply nested to analyse")
+        return Entry(None, error="file too deeply nested to analyse")
     except Exception as exc:  # one odd file must not stop the run; the traceback is behind -v
         logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
-        return Loaded(path, data, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}")
-    return Loaded(path, data, summary, lines)
+        return Entry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}")
+    return Entry(summary, lines)
 
 
 @dataclass
@@ -101,11 +84,9 @@ class Analysis:
     data: dict[Path, bytes] = field(default_factory=dict)  # each parsed file's bytes, for `fix`
 
 
-def _parse_error(loaded: Loaded) -> Finding:
-    return Finding(
-        "TNT000", loaded.error or "cannot parse", display_path(loaded.path),
-        loaded.error_line, max(loaded.error_col, 1), loaded.error_line, max(loaded.error_col, 1),
-    )
+def _parse_error(path: Path, entry: Entry) -> Finding:
+    line, col = entry.error_line, max(entry.error_col, 1)
+    return Finding("TNT000", entry.error or "cannot parse", display_path(path), line, col, line, col)
 
 
 def _reexport_names(summaries: list[ModuleSummary]) -> set[str]:
@@ -145,8 +126,7 @@ def _mentions(names: set[str]):
 def _load_entry(item: tuple[str, str, bytes]) -> Entry:
     """The unit of work of a worker process: parse one file, return its picklable facts."""
     path, relative, data = item
-    loaded = load(Path(path), relative, data)
-    return Entry(loaded.summary, loaded.lines, loaded.error, loaded.error_line, loaded.error_col)
+    return load(Path(path), relative, data)
 
 
 def default_jobs() -> int:
@@ -156,7 +136,7 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: int) -> list[Loaded]:
+def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: int) -> list[Entry]:
     """Load files from the cache, or parse them (in `jobs` processes when that pays); order is kept."""
     keys = [content_key(data) for _, _, data in items] if cache else []
     entries: list[Entry | None] = (
@@ -176,10 +156,7 @@ def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: i
         entries[i] = entry
         if cache and not (entry.error or "").startswith(_INTERNAL_ERROR):
             cache.put(items[i][1], keys[i], entry)
-    return [
-        Loaded(path, data, e.summary, e.lines, e.error, e.error_line, e.error_col)
-        for (path, _, data), e in zip(items, entries)
-    ]
+    return entries
 
 
 def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None) -> Analysis:
@@ -198,16 +175,17 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
             data = read_bytes(path)
         except OSError as exc:
             if in_scope:
-                analysis.errors.append(_parse_error(Loaded(path, None, error=f"cannot read file: {exc.strerror or exc}")))
+                analysis.errors.append(_parse_error(path, Entry(None, error=f"cannot read file: {exc.strerror or exc}")))
             return
         if (in_scope and tenant) or _MARKERS.search(data):
             candidates.append((path, data, in_scope, tenant))
         else:
             skipped.append((path, data, in_scope))
 
-    def load_candidates() -> list[tuple[Loaded, bool, bool]]:
+    def load_candidates() -> list[tuple[Path, bytes, Entry, bool, bool]]:
         items = [(path, selector.relative(path), data) for path, data, _, _ in candidates]
-        return [(item, c[2], c[3]) for item, c in zip(_load_all(items, cache, jobs), candidates)]
+        entries = _load_all(items, cache, jobs)
+        return [(path, data, entry, in_scope, tenant) for (path, data, in_scope, tenant), entry in zip(candidates, entries)]
 
     for path in discovery.in_scope:
         consider(path, True)
@@ -216,7 +194,7 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
     loaded = load_candidates()
 
     # second pass: modules that only re-export the project's declarative names
-    names = _reexport_names([item.summary for item, _, _ in loaded if item.summary])
+    names = _reexport_names([entry.summary for _, _, entry, _, _ in loaded if entry.summary])
     if names and skipped:
         mentions = _mentions(names)
         candidates = [(path, data, in_scope, selector.is_tenant(path)) for path, data, in_scope in skipped
@@ -226,14 +204,13 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
         cache.save()
         analysis.cache_hits = cache.hits
 
-    for item, in_scope, tenant in loaded:
-        if item.summary is None:
+    for path, data, entry, in_scope, tenant in loaded:
+        if entry.summary is None:
             if in_scope:
-                analysis.errors.append(_parse_error(item))
+                analysis.errors.append(_parse_error(path, entry))
             continue
-        analysis.files.append(
-            SourceFile(display_path(item.path), selector.relative(item.path), tenant, in_scope, item.summary, item.lines)
-        )
-        analysis.data[display_path(item.path)] = item.data
+        shown = display_path(path)
+        analysis.files.append(SourceFile(shown, selector.relative(path), tenant, in_scope, entry.summary, entry.lines))
+        analysis.data[shown] = data
     analysis.findings = Checker(analysis.files, config).run()
     return analysis

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import enum
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 from tenantlint.table_args import Span, TableArgs, Shape, classify
@@ -105,9 +107,6 @@ def dotted(node: ast.expr) -> str:
 
 
 def _string_tokens(raw: str) -> int:
-    import io
-    import tokenize
-
     try:
         return sum(t.type == tokenize.STRING for t in tokenize.generate_tokens(io.StringIO(raw).readline))
     except (tokenize.TokenError, SyntaxError):
@@ -138,9 +137,6 @@ def _noqa_lines(source: str) -> dict[int, frozenset[str] | None]:
     result: dict[int, frozenset[str] | None] = {}
     if "noqa" not in source and "tenantlint:" not in source:
         return result
-    import io
-    import tokenize
-
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):
             if tok.type != tokenize.COMMENT:
