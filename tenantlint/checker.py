@@ -10,7 +10,7 @@ from pathlib import Path
 from tenantlint.config import Config
 from tenantlint.findings import Applicability, Edit, EditKind, Finding
 from tenantlint.models import ClassRef, Project, Role
-from tenantlint.summary import ModuleSummary, RefKind, StringRef
+from tenantlint.summary import ModuleSummary, RefKind, StringRef, char_column
 from tenantlint.table_args import Schema, Shape, Span, TableArgs
 
 
@@ -33,12 +33,7 @@ class _Positions:
         self.lines = lines
 
     def char(self, line: int, byte_col: int) -> int:
-        if not 0 < line <= len(self.lines):
-            return byte_col
-        text = self.lines[line - 1]
-        if text.isascii():
-            return byte_col
-        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+        return char_column(self.lines, line, byte_col)
 
     def span(self, span: Span) -> tuple[int, int, int, int]:
         """1-based (line, column, end_line, end_column)."""

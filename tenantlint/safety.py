@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 from tenantlint.findings import Edit, EditKind
+from tenantlint.summary import char_column, split_lines
 
 _LINE = re.compile(rb"\r\n|\r|\n")
-_STR_LINE = re.compile(r"\r\n|\r|\n")
 
 
 class UnsafeFix(Exception):
@@ -53,13 +53,10 @@ class _Columns:
     """Edits use character columns; `ast` gives UTF-8 byte columns of the decoded line."""
 
     def __init__(self, text: str):
-        self.lines = _STR_LINE.split(text)
+        self.lines = split_lines(text)
 
     def char(self, line: int, byte_col: int) -> int:
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        if text.isascii():
-            return byte_col
-        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+        return char_column(self.lines, line, byte_col)
 
 
 def _literal(source: str) -> object:

@@ -411,6 +411,16 @@ def split_lines(text: str) -> list[str]:
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
+def char_column(lines: list[str] | tuple[str, ...], line: int, byte_col: int) -> int:
+    """`ast`'s UTF-8 byte column on 1-based `line`, as the character column LibCST and editors count."""
+    if not 0 < line <= len(lines):
+        return byte_col
+    text = lines[line - 1]
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+
 def module_name(relative_posix: str) -> tuple[str, bool]:
     """`backend/models/user/product.py` -> ("backend.models.user.product", False)."""
     parts = relative_posix[:-3].split("/") if relative_posix.endswith(".py") else relative_posix.split("/")
