@@ -11,14 +11,14 @@ reported; when it shrinks, the highest indexes go stale.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tenantlint.atomic import write_atomic
 from tenantlint.config import Config
 from tenantlint.findings import Finding
+from tenantlint.report import plural
 
 VERSION = 1
 _ENTRY_KEYS = {"path", "code", "model", "occurrence"}
@@ -167,33 +167,19 @@ def save(path: Path, entries: Iterable[Entry]) -> bool:
             return False
     except (OSError, UnicodeDecodeError):
         pass
-    target = Path(os.path.realpath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tenantlint", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, os.stat(target).st_mode & 0o7777 if target.exists() else 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text.encode("utf-8"))
     return True
-
-
-def _plural(n: int, word: str, many: str = "") -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 def notes(outcome: Outcome, name: str) -> list[str]:
     """What a run with a baseline says after its summary (the ratchet)."""
     lines = []
     if outcome.baselined:
-        lines.append(f"{_plural(outcome.baselined, 'known problem')} in baseline {name} not shown.")
+        lines.append(f"{plural(outcome.baselined, 'known problem')} in baseline {name} not shown.")
     if outcome.stale:
         one = len(outcome.stale) == 1
         lines.append(
-            f"{_plural(len(outcome.stale), 'baseline entry', 'baseline entries')} no longer "
+            f"{plural(len(outcome.stale), 'baseline entry', 'baseline entries')} no longer "
             f"{'occurs' if one else 'occur'}; run with --update-baseline to remove {'it' if one else 'them'} from {name}."
         )
     return lines
@@ -201,4 +187,4 @@ def notes(outcome: Outcome, name: str) -> list[str]:
 
 def update_note(before: frozenset[Entry], after: frozenset[Entry], name: str) -> str:
     added, removed = len(after - before), len(before - after)
-    return f"Baseline {name}: {_plural(len(after), 'entry', 'entries')} ({added} added, {removed} removed)."
+    return f"Baseline {name}: {plural(len(after), 'entry', 'entries')} ({added} added, {removed} removed)."

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import tenantlint
 from tenantlint.config import Config, config_fingerprint
@@ -100,7 +98,8 @@ class Cache:
         if not self._changed:
             return
         import shutil
-        import tempfile
+
+        from tenantlint.atomic import write_atomic
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,13 +110,6 @@ class Cache:
             for stale in self.folder.iterdir():  # caches of other versions
                 if stale.is_dir() and stale != self.path.parent:
                     shutil.rmtree(stale, ignore_errors=True)
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    pickle.dump((self.header, self._entries), f, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(self.path, pickle.dumps((self.header, self._entries), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass

@@ -105,14 +105,8 @@ class Checker:
                 continue
             found = list(self._check_classes(file)) + list(self._check_tables(file)) + list(self._check_refs(file))
             found += list(self._check_type_objects(file))
-            findings.extend(f for f in found if self._selected(f) and not self._suppressed(file, f))
+            findings.extend(f for f in found if self.config.selects(f.code) and not self._suppressed(file, f))
         return sorted(findings, key=lambda f: f.sort_key)
-
-    def _selected(self, finding: Finding) -> bool:
-        select = self.config.select
-        if select and not any(finding.code.startswith(s) for s in select):
-            return False
-        return not any(finding.code.startswith(i) for i in self.config.ignore)
 
     @staticmethod
     def _suppressed(file: SourceFile, finding: Finding) -> bool:

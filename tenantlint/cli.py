@@ -53,7 +53,7 @@ def common_options(command):
 
 def _guarded(command, *args, **kwargs):
     """No traceback on the user's screen unless -v: a clear one-line error and exit 2.
-    An interrupt exits 130; files already written are whole (see fixing.write_atomic)."""
+    An interrupt exits 130; files already written are whole (see atomic.write_atomic)."""
     import logging
     import traceback
 
@@ -236,7 +236,8 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         baseline_file, update_baseline, diff, unsafe_fixes, commit_per_model, summary_file):
     """Apply the safe fixes (and with --unsafe-fixes the unsafe ones too)."""
     from tenantlint.engine import analyze
-    from tenantlint.fixing import Outcome, plan, write_atomic
+    from tenantlint.atomic import write_atomic
+    from tenantlint.fixing import Outcome, plan
 
     if summary_file is not None and not commit_per_model:
         raise click.UsageError("--summary needs --commit-per-model")

@@ -28,6 +28,12 @@ class Config:
     baseline: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
+    def selects(self, code: str) -> bool:
+        """Whether a rule code is reported under `select` / `ignore` (codes or prefixes)."""
+        if self.select and not any(code.startswith(s) for s in self.select):
+            return False
+        return not any(code.startswith(i) for i in self.ignore)
+
     @property
     def comment_text(self) -> str:
         return "# " + self.comment.lstrip("# ")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tenantlint.config import Config
-from tenantlint.fixing import FileFix, write_atomic
+from tenantlint.atomic import write_atomic
+from tenantlint.fixing import FileFix
 from tenantlint.git import Repository
 from tenantlint.release_note import Committed, Planned, plan_commits
 

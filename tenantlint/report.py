@@ -23,8 +23,9 @@ def exit_code(remaining: Sequence[Finding], errors: Sequence[Finding], exit_zero
     return ExitCode.CLEAN
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str, many: str = "") -> str:
+    """`1 problem`, `2 problems` (`many` for irregular plurals)."""
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 def text_line(finding: Finding, unsafe_fixes: bool = False) -> str:
@@ -40,9 +41,9 @@ def format_text(findings: Sequence[Finding], unsafe_fixes: bool = False, quiet: 
         return "All checks passed!\n"
     fixable = sum(f.fixable(unsafe_fixes) for f in findings)
     hidden = sum(f.fixable(True) for f in findings) - fixable
-    summary = f"Found {_plural(len(findings), 'problem')} ({fixable} fixable with `tenantlint fix`)."
+    summary = f"Found {plural(len(findings), 'problem')} ({fixable} fixable with `tenantlint fix`)."
     if hidden:
-        summary += f"\n{_plural(hidden, 'more fix')} available with `tenantlint fix --unsafe-fixes`."
+        summary += f"\n{plural(hidden, 'more fix')} available with `tenantlint fix --unsafe-fixes`."
     return "\n".join(lines + [summary]) + "\n"
 
 

@@ -469,14 +469,8 @@ def verify(modules: list[str], config: Config, database_url: str | None = None,
         if not facts.dropped:
             findings.append(_finding("TNT106", "Some probe schemas could not be dropped: "
                                      f"{', '.join(facts.schemas.values())}", None, fallback))
-    findings = [f for f in findings if _selected(f.code, config)]
+    findings = [f for f in findings if config.selects(f.code)]
     return VerifyResult(sorted(findings, key=lambda f: f.sort_key), infos, config.schema, facts)
-
-
-def _selected(code: str, config: Config) -> bool:
-    if config.select and not any(code.startswith(s) for s in config.select):
-        return False
-    return not any(code.startswith(i) for i in config.ignore)
 
 
 def describe(result: VerifyResult) -> str:

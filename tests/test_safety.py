@@ -7,12 +7,11 @@ import signal
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tenantlint import engine, fixing
+from tenantlint import atomic, engine
 from tenantlint.cli import main
 from tenantlint.findings import Edit, EditKind
 from tenantlint.safety import UnsafeFix, verify
@@ -150,7 +149,7 @@ def test_sigint_during_a_write_lets_that_write_finish(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", fsync_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        fixing.write_atomic(target, b"new\n")
+        atomic.write_atomic(target, b"new\n")
     assert target.read_bytes() == b"new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.py"]
 
@@ -158,14 +157,14 @@ def test_sigint_during_a_write_lets_that_write_finish(tmp_path, monkeypatch):
 SIGTERM_SCRIPT = """
 import os, signal, sys
 from pathlib import Path
-from tenantlint import fixing
+from tenantlint import atomic
 real_fsync = os.fsync
 def fsync_then_term(fd):
     os.kill(os.getpid(), signal.SIGTERM)
     real_fsync(fd)
 os.fsync = fsync_then_term
 for name in ("a.py", "b.py"):
-    fixing.write_atomic(Path(sys.argv[1]) / name, b"new\\n")
+    atomic.write_atomic(Path(sys.argv[1]) / name, b"new\\n")
 """
 
 

@@ -11,7 +11,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 
 from conftest import DATABASE_URL, needs_postgres
 
