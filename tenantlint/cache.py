@@ -12,18 +12,23 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+import os
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import tenantlint
 from tenantlint.config import Config, config_fingerprint
-from tenantlint.summary import ModuleSummary
+
+if TYPE_CHECKING:  # unpickling an Entry imports it by itself
+    from tenantlint.summary import ModuleSummary
 
 CACHE_DIR = ".tenantlint_cache"
 _MAGIC = "tenantlint-cache-1"
 # What a cache file may contain besides plain containers: tenantlint's frozen facts.
 _ALLOWED_MODULES = frozenset({"tenantlint.cache", "tenantlint.summary", "tenantlint.table_args"})
 _ALLOWED_BUILTINS = frozenset({"frozenset", "set", "tuple", "list", "dict"})
+_RUNS_KEPT = 16  # replayable runs kept: a few path sets and output options per config
 
 
 @dataclass(frozen=True)
@@ -111,5 +116,61 @@ class Cache:
                 if stale.is_dir() and stale != self.path.parent:
                     shutil.rmtree(stale, ignore_errors=True)
             write_atomic(self.path, pickle.dumps((self.header, self._entries), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass
+
+
+class RunCache:
+    """What `check` printed for a set of inputs and output options, keyed on every input
+    file's size and modification time (as ruff keys its cache): a run where nothing changed
+    replays its output without reading, parsing or checking any file."""
+
+    def __init__(self, config: Config):
+        folder = config.root / CACHE_DIR
+        self.header = (_MAGIC, "runs", tenantlint.__version__, config_fingerprint(config))
+        name = hashlib.blake2b(repr(self.header).encode(), digest_size=10).hexdigest()
+        self.path = folder / _safe(tenantlint.__version__) / f"{name}.runs"
+        self._runs = self._read()
+
+    def _read(self) -> dict[str, tuple[str, int]]:
+        try:
+            with open(self.path, "rb") as f:
+                header, runs = _Unpickler(io.BytesIO(f.read())).load()
+        except Exception:  # missing, unreadable, corrupt or foreign: start afresh
+            return {}
+        if header != self.header or not isinstance(runs, dict):
+            return {}
+        for key, value in runs.items():
+            if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 2
+                    and isinstance(value[0], str) and isinstance(value[1], int)):
+                return {}
+        return runs
+
+    @staticmethod
+    def key(cwd: str, view: tuple, in_scope: list[tuple[str, os.stat_result]],
+            context: list[tuple[str, os.stat_result]]) -> str:
+        """The inputs of a run: where it prints from, how, which files it reports on, every file's state."""
+        digest = hashlib.blake2b(f"{cwd}\0{view!r}".encode(), digest_size=20)
+        for group in (in_scope, context):
+            digest.update(b"\0group")
+            for path, stat in group:
+                digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+        return digest.hexdigest()
+
+    def get(self, key: str) -> tuple[str, int] | None:
+        """(what the run printed, its exit code)."""
+        return self._runs.get(key)
+
+    def put(self, key: str, output: str, exit_code: int) -> None:
+        """Keep the run (the newest few only) and write the file; a failed write is no error."""
+        from tenantlint.atomic import write_atomic
+
+        self._runs.pop(key, None)
+        self._runs[key] = (output, int(exit_code))
+        while len(self._runs) > _RUNS_KEPT:
+            del self._runs[next(iter(self._runs))]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, pickle.dumps((self.header, self._runs), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass

@@ -132,7 +132,8 @@ def main() -> None:
 def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
           baseline_file, update_baseline, statistics):
     """Report models, tables and references that break schema-per-tenant."""
-    from tenantlint.engine import analyze
+    from tenantlint.cache import RunCache
+    from tenantlint.engine import analyze, has_internal_errors, run_key
     from tenantlint.report import format_statistics
 
     try:
@@ -141,17 +142,31 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
         _fail(str(exc))
     targets = _targets(paths)
     known = _open_baseline(config, baseline_file, update_baseline, grow=True)
-    analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs)
+    # A run without a baseline prints only what its files and options decide: when none of them
+    # changed since a run that was kept, replay that run's output (see cache.RunCache).
+    replayable = known is None and not no_cache
+    discovery, key = run_key(targets, config, (output_format, quiet, statistics, exit_zero)) if replayable else (None, None)
+    runs = RunCache(config) if key else None
+    replay = runs.get(key) if runs else None
+    if replay is not None:
+        click.echo(replay[0], nl=False)
+        sys.exit(replay[1])
+    analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs, discovery=discovery)
     reported, notes = _baseline(analysis, targets, known, update_baseline, output_format, grow=True)
     if update_baseline:
         reported = []  # all recorded now; machine formats still print their (empty) document
     shown = analysis.errors + reported
+    output = ""
     if statistics:
-        click.echo(format_statistics(shown), nl=False)
+        output = format_statistics(shown)
     elif not (update_baseline and output_format == "text"):
-        click.echo(render(output_format, shown, quiet=quiet, config=config), nl=False)
+        output = render(output_format, shown, quiet=quiet, config=config)
+    click.echo(output, nl=False)
     _notes(notes, output_format, quiet)
-    sys.exit(exit_code(reported, analysis.errors, exit_zero))
+    code = exit_code(reported, analysis.errors, exit_zero)
+    if runs is not None and not has_internal_errors(analysis):
+        runs.put(key, output, code)
+    sys.exit(code)
 
 
 def _open_baseline(config: Config, baseline_file: Path | None, update: bool, grow: bool):
@@ -181,8 +196,7 @@ def _baseline(analysis, targets, known, update, output_format, grow):
     if known is None:
         return analysis.findings, []
     path, name, entries = known
-    relative = {f.path: f.relative for f in analysis.files}
-    keyed = bl.key_findings(analysis.findings, lambda f: relative.get(f.path, f.path.as_posix()))
+    keyed = bl.key_findings(analysis.findings, lambda f: analysis.relative.get(f.path, f.path.as_posix()))
     selector = FileSelector(analysis.config)
     scope_targets = [selector.relative(t) for t in targets]
     in_scope = functools.partial(bl.in_scope, targets=scope_targets, config=analysis.config)

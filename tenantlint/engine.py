@@ -7,16 +7,20 @@ import io
 import logging
 import os
 import re
+import time
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tenantlint.cache import Cache, Entry, content_key
-from tenantlint.checker import Checker, SourceFile
+from tenantlint.cache import Cache, Entry, RunCache, content_key
 from tenantlint.config import Config
-from tenantlint.files import FileSelector
+from tenantlint.files import Discovery, FileSelector
 from tenantlint.findings import Finding
-from tenantlint.summary import ModuleSummary, split_lines, summarize
+
+if TYPE_CHECKING:  # the rules and the parser load only when a file must be read (not for a replayed run)
+    from tenantlint.checker import SourceFile
+    from tenantlint.summary import ModuleSummary
 
 # A file that names none of these cannot hold a model, a table or a table reference; it is
 # not parsed at all (most files of a monorepo). Names of the project's own declarative
@@ -27,6 +31,9 @@ _MARKERS = re.compile(
 )
 
 _INTERNAL_ERROR = "internal error while analysing the file"  # never cached: -v must show the traceback
+
+# A file modified this recently may still change within the same mtime tick (FAT: 2 s).
+_RACY_NS = 2_000_000_000
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 _PARALLEL_MIN = 64
@@ -53,6 +60,8 @@ def decode(data: bytes) -> str:
 
 def load(path: Path, relative: str, data: bytes) -> Entry:
     """What one file's content holds: its facts, or why it cannot be read (TNT000)."""
+    from tenantlint.summary import split_lines, summarize
+
     try:
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
@@ -82,6 +91,7 @@ class Analysis:
     errors: list[Finding] = field(default_factory=list)  # TNT000: files that could not be read
     cache_hits: int = 0  # files whose facts came from the cache
     data: dict[Path, bytes] = field(default_factory=dict)  # each parsed file's bytes, for `fix`
+    relative: dict[Path, str] = field(default_factory=dict)  # displayed path -> project-relative path
 
 
 def _parse_error(path: Path, entry: Entry) -> Finding:
@@ -159,10 +169,11 @@ def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: i
     return entries
 
 
-def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None) -> Analysis:
+def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None,
+            discovery: Discovery | None = None) -> Analysis:
     """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores)."""
     selector = FileSelector(config)
-    discovery = selector.discover(paths)
+    discovery = discovery or selector.discover(paths)
     analysis = Analysis(config)
     cache = Cache(config) if use_cache else None
     jobs = jobs or default_jobs()
@@ -204,13 +215,38 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
         cache.save()
         analysis.cache_hits = cache.hits
 
+    from tenantlint.checker import Checker, SourceFile
+
     for path, data, entry, in_scope, tenant in loaded:
         if entry.summary is None:
             if in_scope:
                 analysis.errors.append(_parse_error(path, entry))
             continue
-        shown = display_path(path)
-        analysis.files.append(SourceFile(shown, selector.relative(path), tenant, in_scope, entry.summary, entry.lines))
+        shown, relative = display_path(path), selector.relative(path)
+        analysis.files.append(SourceFile(shown, relative, tenant, in_scope, entry.summary, entry.lines))
         analysis.data[shown] = data
+        analysis.relative[shown] = relative
     analysis.findings = Checker(analysis.files, config).run()
     return analysis
+
+
+
+def run_key(paths: list[Path], config: Config, view: tuple) -> tuple[Discovery, str | None]:
+    """The files of a run, and a key of its inputs for the RunCache: None when a file cannot be
+    stat'ed or changed in the last seconds (it may change again without its mtime moving, since
+    file-system clocks tick coarsely: "racy git")."""
+    discovery = FileSelector(config).discover(paths)
+    started = time.time_ns()
+    try:
+        in_scope = [(os.fspath(p), os.stat(p)) for p in discovery.in_scope]
+        context = [(os.fspath(p), os.stat(p)) for p in discovery.context]
+    except OSError:
+        return discovery, None
+    if any(stat.st_mtime_ns > started - _RACY_NS for _, stat in (*in_scope, *context)):
+        return discovery, None
+    return discovery, RunCache.key(os.getcwd(), view, in_scope, context)
+
+
+def has_internal_errors(analysis: Analysis) -> bool:
+    """A run with an internal error is never replayed: -v must be able to show it again."""
+    return any(e.message.startswith(_INTERNAL_ERROR) for e in analysis.errors)

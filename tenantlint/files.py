@@ -51,6 +51,8 @@ class FileSelector:
         return self.tenant.match_file(self.relative(path))
 
     def is_excluded(self, path: Path) -> bool:
+        if not self.config.exclude:  # the common case: no need to resolve every path of the walk
+            return False
         return self.exclude.match_file(self.relative(path))
 
     def _walk(self, folder: Path):

@@ -144,3 +144,59 @@ def test_checking_one_file_keeps_the_entries_of_the_others(app):
     one = analyze([app / PRODUCT], load_config(None, [app / PRODUCT]))
     assert one.cache_hits == len(one.files)
     assert run(app)[0].cache_hits == parsed_count(app)
+
+
+# -- replayed runs of `check` (stat-keyed) -----------------------------------------------------
+
+def age(root: Path, seconds: int = 3600) -> None:
+    """Give every file an mtime in the past: runs whose files changed in the last seconds are not kept."""
+    old = os.stat(root).st_mtime - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (old, old))
+
+
+def check_json(*args: str):
+    return cli("check", "--output-format", "json", *args)
+
+
+def test_an_unchanged_project_replays_the_run_without_reading_any_file(app, monkeypatch):
+    age(app)
+    first = check_json()
+    assert first[0] == 1
+    assert list((app / CACHE_DIR).glob("*/*.runs"))
+
+    def no_reading(path):
+        raise AssertionError(f"read {path}")
+
+    monkeypatch.setattr(engine, "read_bytes", no_reading)
+    assert check_json() == first
+    code, output = check_json("-q")  # other output options: another run, which reads the files
+    assert code == 2 and "internal error: AssertionError: read " in output
+
+
+def test_a_changed_file_config_or_directory_runs_again(app, monkeypatch):
+    age(app)
+    reference = check_json()
+    source = app / PRODUCT
+    # same size, new content: the mtime tells
+    source.write_text(source.read_text().replace('"products"', '"produkts"', 1))
+    os.utime(source, (os.stat(source).st_mtime - 3600,) * 2)
+    changed = check_json()
+    assert changed != reference and '"Reference `products.id` names' not in changed[1]
+    # a config change (select) and another working directory are other runs
+    assert '"code": "TNT001"' not in check_json("--select", "TNT005")[1]
+    monkeypatch.chdir(app / "backend")
+    assert '"path": "models/user/brand.py"' in check_json()[1]
+
+
+def test_a_recently_changed_file_is_never_replayed(app):
+    age(app)
+    (app / PRODUCT).write_bytes((app / PRODUCT).read_bytes())  # changed just now
+    check_json()
+    assert not list((app / CACHE_DIR).glob("*/*.runs"))
+
+
+def test_a_run_with_a_baseline_is_not_replayed(app):
+    age(app)
+    assert cli("check", "--baseline", "b.json", "--update-baseline")[0] == 0
+    assert not list((app / CACHE_DIR).glob("*/*.runs"))
