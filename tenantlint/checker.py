@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tenantlint.config import Config
 from tenantlint.findings import Applicability, Edit, EditKind, Finding
-from tenantlint.models import ClassRef, Project, Role
+from tenantlint.models import ClassRef, ModuleLoader, Project, Role
 from tenantlint.summary import ModuleSummary, RefKind, StringRef, char_column
 from tenantlint.table_args import Schema, Shape, Span, TableArgs
 
@@ -56,10 +56,10 @@ _EXPR_TABLE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?=\.c\.)")
 
 
 class Checker:
-    def __init__(self, files: list[SourceFile], config: Config):
+    def __init__(self, files: list[SourceFile], config: Config, loader: ModuleLoader | None = None):
         self.files = files
         self.config = config
-        self.project = Project([f.summary for f in files], config.base_classes)
+        self.project = Project([f.summary for f in files], config.base_classes, loader)
         self.tenant_tables: set[str] = set()
         self.shared_tables: set[str] = set()
         # Only the tables some string in scope names matter (TNT005): resolving every class of

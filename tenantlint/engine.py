@@ -22,13 +22,36 @@ if TYPE_CHECKING:  # the rules and the parser load only when a file must be read
     from tenantlint.checker import SourceFile
     from tenantlint.summary import ModuleSummary
 
-# A file that names none of these cannot hold a model, a table or a table reference; it is
-# not parsed at all (most files of a monorepo). Names of the project's own declarative
-# classes are added in a second pass, for modules that re-export them.
-_MARKERS = re.compile(
-    rb"__table|__abstract__|Column|mapped_column|ForeignKey|foreign_key|relationship|\.tables\[|Table\(|"
-    rb"table=True|Enum\(|Sequence\(|declarative|DeclarativeBase|SQLAlchemy|registry|sqlmodel|SQLModel|Field\("
+# A file that names none of these cannot hold a model with a table, a table, or a string
+# reference to one, and is not parsed at all (most files of a monorepo). What such a file can
+# still matter for (a package re-exporting `Base`, a mixin, `db = SQLAlchemy()`, a registry)
+# is read on demand when a name resolves into it (`_OnDemand`). In-scope files in tenant
+# paths are always parsed (TNT000, TNT007).
+_MARKERS: tuple[tuple[bytes, re.Pattern | None], ...] = (
+    # (a word searched as bytes, which is fast; then, for common words, the pattern that confirms it)
+    (b"__table", None),  # __tablename__, __table__, __table_args__
+    (b"__abstract__", None),
+    (b"mapped_column", None),
+    (b"ForeignKey", None),
+    (b"foreign_key", None),
+    (b"primaryjoin", None),
+    (b"secondaryjoin", None),
+    (b".tables[", None),
+    (b"table=True", None),
+    (b"DeclarativeBase", None),
+    (b"declarative_base", None),
+    (b"generate_base", None),
+    (b"secondary", re.compile(rb"\bsecondary\s*=")),
+    (b"relationship", re.compile(rb"\brelationship\(")),  # order_by=, remote_side=, ... strings
+    (b".Model", re.compile(rb"\.Model\b")),  # Flask-SQLAlchemy db.Model
+    (b"Table(", re.compile(rb"\bTable\(\s*[rRuU]?[\"']")),  # Table("name", ...): what summary reads
 )
+
+
+def names_a_model(data: bytes) -> bool:
+    """Whether a file's bytes name anything that can make a model, a table or a table reference."""
+    return any(word in data and (confirm is None or confirm.search(data)) for word, confirm in _MARKERS)
+
 
 _INTERNAL_ERROR = "internal error while analysing the file"  # never cached: -v must show the traceback
 
@@ -99,40 +122,6 @@ def _parse_error(path: Path, entry: Entry) -> Finding:
     return Finding("TNT000", entry.error or "cannot parse", display_path(path), line, col, line, col)
 
 
-def _reexport_names(summaries: list[ModuleSummary]) -> set[str]:
-    """Names a module without markers must mention to matter: defined by a parsed class or
-    module-level call, and used as a base, a decorator or a `declarative_base(cls=...)` (so
-    resolving it may go through a re-export). Names only defined (most classes of a
-    monorepo) are left out: with them nearly every file of a large tree was parsed."""
-    defined = {c.name for s in summaries for c in s.classes} | {n for s in summaries for n in s.assigned_calls}
-    used: set[str] = set()
-    for summary in summaries:
-        for name in (*(b for c in summary.classes for b in (*c.bases, *c.decorators)), *summary.base_cls.values()):
-            head, _, rest = name.partition(".")
-            target = summary.imports.get(head, head)
-            used.update(part.removesuffix("()") for part in f"{target}.{rest}".split("."))
-    return defined & used
-
-
-_WORDS = re.compile(rb"\w+")
-
-
-def _mentions(names: set[str]):
-    """A test of whether bytes hold one of `names` as a whole word (like `\bname\b`).
-
-    One alternation of hundreds of class names costs the regex engine a try per name at
-    every position; the set of a file's words is built in one pass instead.
-    """
-    ascii_names = {n.encode() for n in names if n.isascii()}
-    others = sorted(n.encode() for n in names if not n.isascii())
-    pattern = re.compile(rb"\b(?:" + b"|".join(map(re.escape, others)) + rb")\b") if others else None
-
-    def mentions(data: bytes) -> bool:
-        return not ascii_names.isdisjoint(_WORDS.findall(data)) or bool(pattern and pattern.search(data))
-
-    return mentions
-
-
 def _load_entry(item: tuple[str, str, bytes]) -> Entry:
     """The unit of work of a worker process: parse one file, return its picklable facts."""
     path, relative, data = item
@@ -169,6 +158,30 @@ def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: i
     return entries
 
 
+class _OnDemand:
+    """Files the byte prefilter skipped, parsed only when name resolution asks for their module:
+    a package `__init__` that re-exports `Base`, a mixin that names nothing SQLAlchemy-like."""
+
+    def __init__(self, skipped: list[tuple[Path, bytes, bool]], selector: FileSelector, cache: Cache | None):
+        from tenantlint.summary import module_name
+
+        self.selector, self.cache = selector, cache
+        self.pending = {module_name(selector.relative(path))[0]: item for item in skipped for path in item[:1]}
+        self.loaded: list[tuple[Path, bytes, Entry, bool, bool]] = []
+
+    def names(self):
+        return self.pending.keys()
+
+    def load(self, name: str) -> ModuleSummary | None:
+        item = self.pending.pop(name, None)
+        if item is None:
+            return None
+        path, data, in_scope = item
+        (entry,) = _load_all([(path, self.selector.relative(path), data)], self.cache, 1)
+        self.loaded.append((path, data, entry, in_scope, self.selector.is_tenant(path)))
+        return entry.summary
+
+
 def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None,
             discovery: Discovery | None = None) -> Analysis:
     """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores)."""
@@ -188,7 +201,7 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
             if in_scope:
                 analysis.errors.append(_parse_error(path, Entry(None, error=f"cannot read file: {exc.strerror or exc}")))
             return
-        if (in_scope and tenant) or _MARKERS.search(data):
+        if (in_scope and tenant) or names_a_model(data):
             candidates.append((path, data, in_scope, tenant))
         else:
             skipped.append((path, data, in_scope))
@@ -204,29 +217,28 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
         consider(path, False)
     loaded = load_candidates()
 
-    # second pass: modules that only re-export the project's declarative names
-    names = _reexport_names([entry.summary for _, _, entry, _, _ in loaded if entry.summary])
-    if names and skipped:
-        mentions = _mentions(names)
-        candidates = [(path, data, in_scope, selector.is_tenant(path)) for path, data, in_scope in skipped
-                      if mentions(data)]
-        loaded += load_candidates()
+    from tenantlint.checker import Checker, SourceFile
+
+    def add(items: list[tuple[Path, bytes, Entry, bool, bool]]) -> list[SourceFile]:
+        added = []
+        for path, data, entry, in_scope, tenant in items:
+            if entry.summary is None:
+                if in_scope:
+                    analysis.errors.append(_parse_error(path, entry))
+                continue
+            shown, relative = display_path(path), selector.relative(path)
+            added.append(SourceFile(shown, relative, tenant, in_scope, entry.summary, entry.lines))
+            analysis.data[shown] = data
+            analysis.relative[shown] = relative
+        return added
+
+    on_demand = _OnDemand(skipped, selector, cache)
+    analysis.files = add(loaded)
+    analysis.findings = Checker(analysis.files, config, on_demand).run()
+    analysis.files += add(on_demand.loaded)  # read for their names only: no findings of their own
     if cache:
         cache.save()
         analysis.cache_hits = cache.hits
-
-    from tenantlint.checker import Checker, SourceFile
-
-    for path, data, entry, in_scope, tenant in loaded:
-        if entry.summary is None:
-            if in_scope:
-                analysis.errors.append(_parse_error(path, entry))
-            continue
-        shown, relative = display_path(path), selector.relative(path)
-        analysis.files.append(SourceFile(shown, relative, tenant, in_scope, entry.summary, entry.lines))
-        analysis.data[shown] = data
-        analysis.relative[shown] = relative
-    analysis.findings = Checker(analysis.files, config).run()
     return analysis
 
 

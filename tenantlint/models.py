@@ -6,7 +6,9 @@ Implements SPEC "Which classes are models" and facts 3 and 4 on the `ModuleSumma
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from tenantlint.summary import ClassInfo, ModuleSummary
 
@@ -67,13 +69,23 @@ class Table:
     tablename: str | None
 
 
+class ModuleLoader(Protocol):
+    """Modules not read yet, parsed when a name resolves into them."""
+
+    def names(self) -> Iterable[str]: ...
+
+    def load(self, name: str) -> ModuleSummary | None: ...
+
+
 class Project:
-    def __init__(self, modules: list[ModuleSummary], base_classes: tuple[str, ...] = ()):
+    def __init__(self, modules: list[ModuleSummary], base_classes: tuple[str, ...] = (),
+                 loader: ModuleLoader | None = None):
         self.modules = {m.module: m for m in modules}
         self.base_classes = frozenset(base_classes)
+        self.loader = loader
         self._role: dict[tuple[str, str], Role] = {}
         self._classes = {(m.module, c.path): ClassRef(m, c) for m in modules for c in m.classes}
-        self._by_suffix: dict[str, ModuleSummary | None] = {}
+        self._by_suffix: dict[str, str | None] = {}
         # the rules ask for the same bases and MROs once per class and per descendant
         self._bases: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
         self._mro: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
@@ -81,15 +93,29 @@ class Project:
 
     # -- name resolution
     def _find_module(self, dotted: str) -> ModuleSummary | None:
-        if dotted in self.modules:
-            return self.modules[dotted]
+        found = self._module(dotted)
+        if found is not None:
+            return found
         # an absolute import written relative to another sys.path entry (`models.base` for
         # `backend.models.base`): accept a unique suffix match. Memoised: the scan is linear
         # in the modules and most lookups (sqlalchemy.orm, ...) miss, again and again.
         if dotted not in self._by_suffix:
-            matches = [m for name, m in self.modules.items() if name.endswith("." + dotted)]
+            tail = "." + dotted
+            loadable = self.loader.names() if self.loader else ()
+            matches = [name for name in (*self.modules, *loadable) if name.endswith(tail)]
             self._by_suffix[dotted] = matches[0] if len(matches) == 1 else None
-        return self._by_suffix[dotted]
+        name = self._by_suffix[dotted]
+        return None if name is None else self._module(name)
+
+    def _module(self, name: str) -> ModuleSummary | None:
+        """A module already read, or read now from the loader."""
+        if name in self.modules:
+            return self.modules[name]
+        summary = self.loader.load(name) if self.loader else None
+        if summary is not None:
+            self.modules[name] = summary
+            self._classes.update({(name, c.path): ClassRef(summary, c) for c in summary.classes})
+        return summary
 
     def qualify(self, module: ModuleSummary, name: str) -> str:
         """The qualified name a dotted expression in `module` refers to."""

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import ast
 import enum
-import io
 import re
-import tokenize
 from dataclasses import dataclass, field
 
 from tenantlint.table_args import Span, TableArgs, Shape, classify
@@ -106,11 +104,14 @@ def dotted(node: ast.expr) -> str:
     return ".".join(reversed(parts))
 
 
-def _string_tokens(raw: str) -> int:
-    try:
-        return sum(t.type == tokenize.STRING for t in tokenize.generate_tokens(io.StringIO(raw).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return 0
+def _one_literal(raw: str) -> bool:
+    """`"a.id"`, not `"a" ".id"` (implicit concatenation): no unescaped closing quote inside."""
+    body = raw.lstrip("rRuU")
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    if len(body) < 2 * len(quote) or not body.endswith(quote):
+        return False
+    inner = body[len(quote) : len(body) - len(quote)].replace("\\\\", "").replace("\\" + quote[0], "")
+    return quote not in inner
 
 
 def _last_name(func: ast.expr) -> str:
@@ -132,28 +133,25 @@ def _truthy_constant(node: ast.expr) -> bool:
 _NOQA = re.compile(r"#\s*(?:noqa(?::\s*(?P<codes>[A-Z0-9,\s]+))?|tenantlint:\s*ignore(?:\[(?P<codes2>[A-Z0-9,\s]+)\])?)", re.I)
 
 
-def _noqa_lines(source: str) -> dict[int, frozenset[str] | None]:
-    """Suppression comments by line: `# noqa`, `# noqa: TNT001`, `# tenantlint: ignore[TNT001]`."""
+def _noqa_lines(source: str, lines: list[str]) -> dict[int, frozenset[str] | None]:
+    """Suppression comments by line: `# noqa`, `# noqa: TNT001`, `# tenantlint: ignore[TNT001]`.
+
+    Read from each physical line, as flake8 does: tokenizing whole files to find the comments
+    cost more than parsing them."""
     result: dict[int, frozenset[str] | None] = {}
     if "noqa" not in source and "tenantlint:" not in source:
         return result
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-            if tok.type != tokenize.COMMENT:
-                continue
-            match = _NOQA.search(tok.string)
-            if not match:
-                continue
-            codes = match.group("codes") or match.group("codes2")
-            line = tok.start[0]
-            if codes is None:
-                result[line] = None
-            else:
-                found = frozenset(c.strip().upper() for c in re.split(r"[,\s]+", codes) if c.strip())
-                previous = result.get(line, frozenset())
-                result[line] = None if previous is None else previous | found
-    except (tokenize.TokenError, SyntaxError):
-        pass
+    for number, line in enumerate(lines, 1):
+        match = _NOQA.search(line) if "#" in line else None
+        if not match:
+            continue
+        codes = match.group("codes") or match.group("codes2")
+        if codes is None:
+            result[number] = None
+        else:
+            found = frozenset(c.strip().upper() for c in re.split(r"[,\s]+", codes) if c.strip())
+            previous = result.get(number, frozenset())
+            result[number] = None if previous is None else previous | found
     return result
 
 
@@ -170,6 +168,10 @@ def _resolve_relative(module: str, is_package: bool, level: int, name: str | Non
 
 REF_KEYWORDS_TABLE = frozenset({"secondary"})
 REF_KEYWORDS_EXPR = frozenset({"primaryjoin", "secondaryjoin", "order_by", "foreign_keys", "remote_side"})
+# Every name `_Collector._call` and `scan` look for: a statement without one holds nothing for them.
+_SCANNED_WORDS = re.compile(
+    r"ForeignKey|Table|Enum|Sequence|foreign_key|tables|" + "|".join(sorted(REF_KEYWORDS_TABLE | REF_KEYWORDS_EXPR))
+)
 
 
 class _Collector:
@@ -309,7 +311,7 @@ class _Collector:
             return None
         if raw[:1] not in "\"'" and raw[:1].lower() not in ("u", "r"):
             return None  # bytes or anything else
-        if _string_tokens(raw) != 1:  # "a" ".id": implicit concatenation
+        if not _one_literal(raw):  # "a" ".id": implicit concatenation
             return None
         return raw
 
@@ -317,7 +319,12 @@ class _Collector:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             self.refs.append(StringRef(kind, node.value, Span.of(node), self._raw(node)))
 
-    def scan(self, root: ast.AST, class_path: str | None) -> None:
+    def scan(self, root: ast.stmt, class_path: str | None) -> None:
+        """Calls and subscripts of one statement; one that names none of them is not walked."""
+        start = min([root.lineno, *(d.lineno for d in getattr(root, "decorator_list", ()))])
+        text = "\n".join(self.lines[start - 1 : root.end_lineno])
+        if not _SCANNED_WORDS.search(text):
+            return
         for node in _calls_and_subscripts(root):
             if isinstance(node, ast.Call):
                 self._call(node, class_path)
@@ -463,5 +470,5 @@ def summarize(tree: ast.Module, source: str, relative_posix: str) -> ModuleSumma
         tables=tuple(collector.tables),
         refs=tuple(collector.refs),
         type_objects=tuple(collector.type_objects),
-        noqa=_noqa_lines(source),
+        noqa=_noqa_lines(source, lines),
     )

@@ -1,33 +1,8 @@
-"""The second-pass word test finds exactly what `\\bname\\b` finds."""
+"""Files the byte prefilter skips are still read when a name resolves into them."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-
-from tenantlint.engine import _mentions
-
-NAMES = {"Base", "Model", "db", "Café"}
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (b"from app.base import Base\n", True),
-        (b"class X(BaseModel): pass\n", False),
-        (b"x = 1Base + Base_\n", False),
-        (b"ModelBase = Models\n", False),
-        (b"session = db.session\n", True),
-        ("x = Café()\n".encode(), False),  # \b after a non-ASCII byte never matches, as with the regex
-        ("Café_x = 1\n".encode(), True),  # ... and after it, before a word character, does
-        (b"", False),
-    ],
-)
-def test_mentions_matches_the_word_boundary_regex(data, expected):
-    regex = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(NAMES)) + rb")\b")
-    assert _mentions(NAMES)(data) is expected
-    assert bool(regex.search(data)) is expected
 
 
 @pytest.mark.parametrize(
@@ -57,4 +32,36 @@ def test_a_base_re_exported_by_a_module_without_markers_is_resolved(tmp_path, mo
     assert [(f.code, f.model, f.line) for f in analysis.findings] == [("TNT001", "Thing", 4)]
     assert sorted(f.relative for f in analysis.files) == [
         "app/db/__init__.py", "app/db/base.py", "app/models/user/__init__.py", "app/models/user/thing.py",
+    ]
+
+
+def test_only_files_that_can_matter_are_parsed(tmp_path):
+    """A file is parsed when its bytes name a model, a table or a table reference, or when a
+    name resolves into it; library code that only says `Table` or `relationship` in passing is not."""
+    from tenantlint.config import load_config
+    from tenantlint.engine import analyze
+
+    (tmp_path / "pyproject.toml").write_text("[tool.tenantlint]\n")
+    files = {
+        "app/models/base.py": "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+        "app/models/mixins.py": "class Audited:\n    audited = True\n",  # no marker: read when resolved
+        "app/models/user/order.py": (
+            "from sqlalchemy import Column, Integer, Table\n"
+            "from app.models.base import Base\n"
+            "from app.models.mixins import Audited\n\n\n"
+            "class Order(Audited, Base):\n"
+            '    __tablename__ = "orders"\n'
+            "    id = Column(Integer, primary_key=True)\n"
+        ),
+        "app/shared/links.py": 'from sqlalchemy import Table, MetaData\n\nlinks = Table("links", MetaData())\n',
+        "lib/report.py": "from rich.table import Table\n\nt = Table(show_header=True)  # a relationship of sorts\n",
+        "lib/unrelated.py": "class Audited:\n    pass\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    analysis = analyze([tmp_path], load_config(None, [tmp_path]), use_cache=False)
+    assert [(f.code, f.model) for f in analysis.findings] == [("TNT001", "Order")]
+    assert sorted(f.relative for f in analysis.files) == [
+        "app/models/base.py", "app/models/mixins.py", "app/models/user/order.py", "app/shared/links.py",
     ]
