@@ -54,16 +54,15 @@ def common_options(command):
 def _guarded(command, *args, **kwargs):
     """No traceback on the user's screen unless -v: a clear one-line error and exit 2.
     An interrupt exits 130; files already written are whole (see atomic.write_atomic)."""
-    import logging
-    import traceback
-
     verbose = kwargs.get("verbose", False)
-    logger = logging.getLogger("tenantlint")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("tenantlint: %(message)s"))
+    handler = None
     if verbose:  # per-file problems the engine survived are logged with their traceback
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
+        import logging
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("tenantlint: %(message)s"))
+        logging.getLogger("tenantlint").addHandler(handler)
+        logging.getLogger("tenantlint").setLevel(logging.DEBUG)
     try:
         return command(*args, **kwargs)
     except KeyboardInterrupt:
@@ -73,12 +72,17 @@ def _guarded(command, *args, **kwargs):
         raise
     except Exception as exc:
         if verbose:
+            import traceback
+
             traceback.print_exc()
         hint = "" if verbose else " (run with -v for the traceback)"
         click.echo(f"tenantlint: internal error: {type(exc).__name__}: {exc}{hint}", err=True)
         sys.exit(ExitCode.ERROR)
     finally:
-        logger.removeHandler(handler)
+        if handler is not None:
+            import logging
+
+            logging.getLogger("tenantlint").removeHandler(handler)
 
 
 def baseline_options(command):
@@ -94,12 +98,12 @@ def baseline_options(command):
 
 
 def _load(config_file: Path | None, paths: tuple[Path, ...], select: str | None, ignore: str | None) -> Config:
-    from tenantlint.catalogue import is_known_selector
-
     config = load_config(config_file, list(paths))
     overrides = {}
     for key, value in (("select", _codes(select)), ("ignore", _codes(ignore))):
         if value is not None:
+            from tenantlint.catalogue import is_known_selector
+
             for code in value:
                 if not is_known_selector(code):
                     raise click.UsageError(f"--{key}: unknown rule code {code!r}")
@@ -172,14 +176,14 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
 def _open_baseline(config: Config, baseline_file: Path | None, update: bool, grow: bool):
     """(path, name, entries) of the baseline in effect, or None; read before anything is written.
     Only `check --update-baseline` (`grow`) may start from a missing file."""
+    if baseline_file is None and config.baseline is None:
+        if update:
+            raise click.UsageError("--update-baseline needs --baseline FILE or the config key `baseline`")
+        return None
     from tenantlint import baseline as bl
     from tenantlint.engine import display_path
 
     path = bl.resolve_path(baseline_file, config)
-    if path is None:
-        if update:
-            raise click.UsageError("--update-baseline needs --baseline FILE or the config key `baseline`")
-        return None
     name = display_path(path).as_posix()
     try:
         return path, name, bl.load(path, name, missing_ok=update and grow)

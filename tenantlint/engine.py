@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import io
-import logging
 import os
 import re
 import time
@@ -101,6 +100,8 @@ def load(path: Path, relative: str, data: bytes) -> Entry:
     except RecursionError:
         return Entry(None, error="file too deeply nested to analyse")
     except Exception as exc:  # one odd file must not stop the run; the traceback is behind -v
+        import logging
+
         logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
         return Entry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}")
     return Entry(summary, lines)
