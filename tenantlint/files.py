@@ -32,6 +32,7 @@ class FileSelector:
     def __init__(self, config: Config):
         self.config = config
         self.root = config.root.resolve()
+        self._root_prefix = os.path.join(os.fspath(self.root), "")
         self.exclude = _spec(config.exclude)
         self.tenant = _spec(config.tenant_paths)
         self._relative: dict[Path, str] = {}
@@ -39,11 +40,17 @@ class FileSelector:
     def relative(self, path: Path) -> str:
         """Posix path relative to the project root (or the path itself when outside it)."""
         found = self._relative.get(path)
-        if found is None:  # resolve() stats every component: once per file and run
-            try:
-                found = path.resolve().relative_to(self.root).as_posix()
-            except ValueError:
-                found = Path(os.path.abspath(path)).as_posix().lstrip("/")
+        if found is None:
+            text = os.fspath(path)
+            if text.startswith(self._root_prefix) and ".." not in path.parts and not os.path.islink(text):
+                # the walk's paths: under the resolved root, through real folders (it does not
+                # follow symlinked ones); resolve() would stat every component again
+                found = text[len(self._root_prefix) :].replace(os.sep, "/")
+            else:
+                try:
+                    found = path.resolve().relative_to(self.root).as_posix()
+                except ValueError:
+                    found = Path(os.path.abspath(path)).as_posix().lstrip("/")
             self._relative[path] = found
         return found
 
