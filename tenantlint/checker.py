@@ -341,14 +341,15 @@ class Checker:
         if not file.tenant:
             return
         pos = _Positions(file.lines)
+        classes = {c.path: c for c in file.summary.classes}
         for call in file.summary.type_objects:
             if call.has_schema:
                 continue
             if not self.project.from_sqlalchemy(file.summary, call.callee):
                 continue  # enum.Enum, typing.Sequence, ...
             if call.class_path is not None:
-                ref = next((ClassRef(file.summary, c) for c in file.summary.classes if c.path == call.class_path), None)
-                if ref is None or self.project.role(ref) is not Role.MAPPED:
+                info = classes.get(call.class_path)
+                if info is None or self.project.role(ClassRef(file.summary, info)) is not Role.MAPPED:
                     continue
             edit = None
             if not call.has_star_kwargs:
