@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import io
 import os
 import re
@@ -186,6 +187,20 @@ class _OnDemand:
 def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None,
             discovery: Discovery | None = None) -> Analysis:
     """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores)."""
+    # Syntax trees and summaries hold no reference cycles: reference counting frees them, and
+    # the cyclic collector, triggered by their millions of allocations, only rescans what the
+    # run keeps (about 15% of reading a model file). Worker processes fork with it paused too.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze(paths, config, use_cache=use_cache, jobs=jobs, discovery=discovery)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | None,
+             discovery: Discovery | None) -> Analysis:
     selector = FileSelector(config)
     discovery = discovery or selector.discover(paths)
     analysis = Analysis(config)

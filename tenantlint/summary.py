@@ -234,6 +234,8 @@ class _Collector:
         path = f"{prefix}.{node.name}" if prefix else node.name
         tablename = None
         has_tablename = declared_tablename = has_table = abstract = has_pk = False
+        # only Flask-SQLAlchemy's table naming asks for it (fact 3): look where the text says so
+        look_for_pk = "primary_key" in "\n".join(self.lines[node.lineno - 1 : node.end_lineno])
         table_args: TableArgs | None = None
         for stmt in node.body:
             if isinstance(stmt, ast.ClassDef):
@@ -264,7 +266,7 @@ class _Collector:
                     has_table = True
                 elif target.id == "__abstract__":
                     abstract = _truthy_constant(value)
-            if value is not None and not has_pk and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            if look_for_pk and value is not None and not has_pk and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 has_pk = any(
                     isinstance(n, ast.keyword) and n.arg == "primary_key" and _truthy_constant(n.value)
                     for n in ast.walk(value)
