@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from tenantlint.config import Config
+
+if TYPE_CHECKING:
+    import pathspec
 
 # Never walked into, like ruff's defaults; a file given by name is still read.
 DEFAULT_EXCLUDES = (
@@ -19,6 +22,8 @@ DEFAULT_EXCLUDES = (
 
 
 def _spec(patterns) -> pathspec.GitIgnoreSpec:
+    import pathspec  # ~15 ms: not loaded by a replayed run without .gitignore or excludes
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
@@ -33,9 +38,15 @@ class FileSelector:
         self.config = config
         self.root = config.root.resolve()
         self._root_prefix = os.path.join(os.fspath(self.root), "")
-        self.exclude = _spec(config.exclude)
-        self.tenant = _spec(config.tenant_paths)
         self._relative: dict[Path, str] = {}
+
+    @cached_property
+    def exclude(self) -> pathspec.GitIgnoreSpec:
+        return _spec(self.config.exclude)
+
+    @cached_property
+    def tenant(self) -> pathspec.GitIgnoreSpec:
+        return _spec(self.config.tenant_paths)
 
     def relative(self, path: Path) -> str:
         """Posix path relative to the project root (or the path itself when outside it)."""
