@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import pickle
 import os
+import pickle
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import tenantlint
@@ -57,33 +58,61 @@ def content_key(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
+def _cache_file(config: Config, kind: str, suffix: str) -> tuple[tuple, Path]:
+    """The header a cache file must hold and where it lives: one folder per tool version
+    (older ones are removed), one file per kind and config."""
+    header = (_MAGIC, kind, tenantlint.__version__, config_fingerprint(config))
+    name = hashlib.blake2b(repr(header).encode(), digest_size=10).hexdigest()
+    return header, config.root / CACHE_DIR / _safe(tenantlint.__version__) / f"{name}{suffix}"
+
+
+def _read_pairs(path: Path, header: tuple, value_type: type) -> dict:
+    """The `{str: (str, value_type)}` a cache file holds under `header`; {} when it is missing,
+    unreadable, corrupt or foreign (read with an unpickler that only builds our own types)."""
+    try:
+        with open(path, "rb") as f:
+            found, pairs = _Unpickler(io.BytesIO(f.read())).load()
+    except Exception:
+        return {}
+    if found != header or not isinstance(pairs, dict):
+        return {}
+    for key, value in pairs.items():
+        if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 2
+                and isinstance(value[0], str) and isinstance(value[1], value_type)):
+            return {}
+    return pairs
+
+
+def _write(path: Path, header: tuple, pairs: dict) -> None:
+    """Write a cache file atomically, in a folder tagged as a cache; failing to is no error."""
+    import shutil
+
+    from tenantlint.atomic import write_atomic
+
+    folder = path.parent.parent
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tag = folder / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# tenantlint cache\n")
+            (folder / ".gitignore").write_text("# Automatically created by tenantlint.\n*\n")
+        for stale in folder.iterdir():  # caches of other versions
+            if stale.is_dir() and stale != path.parent:
+                shutil.rmtree(stale, ignore_errors=True)
+        write_atomic(path, pickle.dumps((header, pairs), protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+
+
 class Cache:
     """Entries of one project under one config and tool version, by project-relative path."""
 
     def __init__(self, config: Config):
-        self.folder = config.root / CACHE_DIR
-        self.header = (_MAGIC, tenantlint.__version__, config_fingerprint(config))
-        name = hashlib.blake2b(repr(self.header).encode(), digest_size=10).hexdigest()
-        # one folder per version (older ones are removed), one file per config
-        self.path = self.folder / _safe(tenantlint.__version__) / f"{name}.pickle"
-        self._entries = self._read()
+        self.header, self.path = _cache_file(config, "files", ".pickle")
+        self._entries: dict[str, tuple[str, Entry]] = _read_pairs(self.path, self.header, Entry)
         self._changed = False
         self.hits = 0
         self.misses = 0
-
-    def _read(self) -> dict[str, tuple[str, Entry]]:
-        try:
-            with open(self.path, "rb") as f:
-                header, entries = _Unpickler(io.BytesIO(f.read())).load()
-        except Exception:  # missing, unreadable, corrupt or foreign: start afresh
-            return {}
-        if header != self.header or not isinstance(entries, dict):
-            return {}
-        for relative, value in entries.items():
-            if not (isinstance(relative, str) and isinstance(value, tuple) and len(value) == 2
-                    and isinstance(value[0], str) and isinstance(value[1], Entry)):
-                return {}
-        return entries
 
     def get(self, relative: str, key: str) -> Entry | None:
         """The entry of the file at `relative` if its content still has the `content_key` `key`."""
@@ -99,25 +128,9 @@ class Cache:
         self._changed = True
 
     def save(self) -> None:
-        """Write the entries of this run, atomically; a cache that cannot be written is no error."""
-        if not self._changed:
-            return
-        import shutil
-
-        from tenantlint.atomic import write_atomic
-
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tag = self.folder / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# tenantlint cache\n")
-                (self.folder / ".gitignore").write_text("# Automatically created by tenantlint.\n*\n")
-            for stale in self.folder.iterdir():  # caches of other versions
-                if stale.is_dir() and stale != self.path.parent:
-                    shutil.rmtree(stale, ignore_errors=True)
-            write_atomic(self.path, pickle.dumps((self.header, self._entries), protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass
+        """Write the entries of this run, if any changed."""
+        if self._changed:
+            _write(self.path, self.header, self._entries)
 
 
 class RunCache:
@@ -126,25 +139,8 @@ class RunCache:
     replays its output without reading, parsing or checking any file."""
 
     def __init__(self, config: Config):
-        folder = config.root / CACHE_DIR
-        self.header = (_MAGIC, "runs", tenantlint.__version__, config_fingerprint(config))
-        name = hashlib.blake2b(repr(self.header).encode(), digest_size=10).hexdigest()
-        self.path = folder / _safe(tenantlint.__version__) / f"{name}.runs"
-        self._runs = self._read()
-
-    def _read(self) -> dict[str, tuple[str, int]]:
-        try:
-            with open(self.path, "rb") as f:
-                header, runs = _Unpickler(io.BytesIO(f.read())).load()
-        except Exception:  # missing, unreadable, corrupt or foreign: start afresh
-            return {}
-        if header != self.header or not isinstance(runs, dict):
-            return {}
-        for key, value in runs.items():
-            if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 2
-                    and isinstance(value[0], str) and isinstance(value[1], int)):
-                return {}
-        return runs
+        self.header, self.path = _cache_file(config, "runs", ".runs")
+        self._runs: dict[str, tuple[str, int]] = _read_pairs(self.path, self.header, int)
 
     @staticmethod
     def key(cwd: str, view: tuple, in_scope: list[tuple[str, os.stat_result]],
@@ -162,15 +158,9 @@ class RunCache:
         return self._runs.get(key)
 
     def put(self, key: str, output: str, exit_code: int) -> None:
-        """Keep the run (the newest few only) and write the file; a failed write is no error."""
-        from tenantlint.atomic import write_atomic
-
+        """Keep the run (the newest few only) and write the file."""
         self._runs.pop(key, None)
         self._runs[key] = (output, int(exit_code))
         while len(self._runs) > _RUNS_KEPT:
             del self._runs[next(iter(self._runs))]
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, pickle.dumps((self.header, self._runs), protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass
+        _write(self.path, self.header, self._runs)
