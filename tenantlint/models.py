@@ -27,6 +27,13 @@ BASE_FACTORIES = frozenset(
         "sqlalchemy.orm.decl_api.declarative_base",
     }
 )
+AS_DECLARATIVE = frozenset(
+    {
+        "sqlalchemy.orm.as_declarative",
+        "sqlalchemy.ext.declarative.as_declarative",
+        "sqlalchemy.orm.decl_api.as_declarative",
+    }
+)
 REGISTRY = frozenset({"sqlalchemy.orm.registry", "sqlalchemy.orm.decl_api.registry"})
 FLASK_SQLALCHEMY = frozenset({"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"})
 SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
@@ -232,6 +239,8 @@ class Project:
 
     def _compute_role(self, cls: ClassRef) -> Role:
         info = cls.info
+        if any(self.qualify(cls.module, d) in AS_DECLARATIVE for d in info.decorators):
+            return Role.BASE  # @as_declarative() class Base: ...
         declarative = sqlmodel = False
         for base in self.bases(cls):
             if base is External.DECLARATIVE_ROOT:

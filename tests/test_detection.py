@@ -431,3 +431,34 @@ def test_tables_and_enums_of_other_libraries_are_not_sqlalchemy(project):
         }
     )
     assert _found(root) == [("report.py", "TNT006", "tags", True), ("report.py", "TNT006", "links", True)]
+
+
+def test_as_declarative_base_with_declared_attr_tablename(project):
+    """The FastAPI project template's base: `@as_declarative()` and a generated table name."""
+    root = project(
+        {
+            "app/db/base_class.py": '''
+                from typing import Any
+
+                from sqlalchemy.orm import as_declarative, declared_attr
+
+                @as_declarative()
+                class Base:
+                    id: Any
+                    __name__: str
+
+                    @declared_attr
+                    def __tablename__(cls) -> str:
+                        return cls.__name__.lower()
+            ''',
+            "app/models/user/item.py": '''
+                from sqlalchemy import Column, ForeignKey, Integer, String
+                from app.db.base_class import Base
+
+                class Item(Base):
+                    id = Column(Integer, primary_key=True, index=True)
+                    title = Column(String, index=True)
+            ''',
+        }
+    )
+    assert _found(root) == [("item.py", "TNT001", "Item", True)]
