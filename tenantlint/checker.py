@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tenantlint.config import Config
 from tenantlint.findings import Applicability, Edit, EditKind, Finding
-from tenantlint.models import ClassRef, ModuleLoader, Project, Role
+from tenantlint.models import ClassRef, ModuleLoader, Project, Role, table_name_candidates
 from tenantlint.summary import ModuleSummary, RefKind, StringRef, char_column
 from tenantlint.table_args import Schema, Shape, Span, TableArgs
 
@@ -62,6 +62,7 @@ class Checker:
         self.project = Project([f.summary for f in files], config.base_classes, loader)
         self.tenant_tables: set[str] = set()
         self.shared_tables: set[str] = set()
+        self.guessed_tables: set[str] = set()  # named by a `declared_attr` we could not follow
         # Only the tables some string in scope names matter (TNT005): resolving every class of
         # the project to find the others costs most of a one-file pre-commit run.
         referenced = {n for f in files if f.in_scope for ref in f.summary.refs for n in self._referenced_tables(ref)}
@@ -76,20 +77,29 @@ class Checker:
         """Sort the tables called `names` into tenant and shared ones."""
         if not names:
             return
+        guessed: list[tuple[str, bool, str | None, bool]] = []
         for file in self.files:
             for ref in self._classes(file):
-                info = ref.info
-                if info.tablename not in names and not (("table", "True") in info.keywords and info.name.lower() in names):
-                    continue  # not one of the names (a table named by a `declared_attr` is never known)
+                if names.isdisjoint(table_name_candidates(ref.info)):
+                    continue
                 table = self.project.table_of(ref)
-                if table is None or table.single_table or not table.tablename:
+                if table is None or table.single_table:
                     continue
                 args = self._effective_args(ref)
                 literal = args is not None and args.schema is Schema.LITERAL
-                self._add_table(table.tablename, file.tenant, args.schema_value if literal else None, literal)
+                schema = args.schema_value if literal else None
+                if table.tablename:
+                    self._add_table(table.tablename, file.tenant, schema, literal)
+                guessed += [(name, file.tenant, schema, literal) for name in table.guesses if name in names]
             for call in self._tables(file):
                 if call.name in names:
                     self._add_table(call.name, file.tenant, call.schema, call.has_schema)
+        # A name a `declared_attr` we cannot follow probably gives (`cls.__name__.lower()`,
+        # snake_case): used only where no table is known by that name.
+        for name, tenant, schema, literal in guessed:
+            if name not in self.tenant_tables and name not in self.shared_tables:
+                self._add_table(name, tenant, schema, literal)
+                self.guessed_tables.add(name)
 
     def _add_table(self, name: str, tenant_path: bool, schema: str | None, has_schema: bool) -> None:
         if schema == self.placeholder or (tenant_path and not has_schema):
@@ -310,9 +320,10 @@ class Checker:
                 if self._evaluates_to(candidate, new_value):
                     edit = Edit(EditKind.QUALIFY_STRING, ref.span.line, pos.char(ref.span.line, ref.span.col),
                                 old=ref.raw, new=candidate, title=f"Qualify as `{new_value}`")
+            guess = " (its name is generated: confirm with `tenantlint verify`)" if tenant[0] in self.guessed_tables else ""
             yield self._finding(
                 file, "TNT005",
-                f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{self.placeholder}.` schema",
+                f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{self.placeholder}.` schema{guess}",
                 where, tenant[0], edit,
             )
 

@@ -6,6 +6,7 @@ Implements SPEC "Which classes are models" and facts 3 and 4 on the `ModuleSumma
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -35,7 +36,9 @@ AS_DECLARATIVE = frozenset(
     }
 )
 REGISTRY = frozenset({"sqlalchemy.orm.registry", "sqlalchemy.orm.decl_api.registry"})
-FLASK_SQLALCHEMY = frozenset({"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"})
+FLASK_SQLALCHEMY = frozenset(
+    {"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy", "flask.ext.sqlalchemy.SQLAlchemy"}
+)
 SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
 
 
@@ -73,7 +76,20 @@ class Table:
 
     cls: ClassRef
     single_table: bool  # no table of its own (single-table inheritance)
-    tablename: str | None
+    tablename: str | None  # None when a `declared_attr` we cannot follow names it
+    guesses: tuple[str, ...] = ()  # then: the names the usual naming functions would give
+
+
+def snake_case(name: str) -> str:
+    """`OrderLine` -> `order_line`, as Flask-SQLAlchemy names tables (its camel_to_snake_case)."""
+    return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name).lower().lstrip("_")
+
+
+def table_name_candidates(info: ClassInfo) -> set[str]:
+    """Every name the class's table may have: its literal `__tablename__`, or a generated one."""
+    if info.tablename is not None:
+        return {info.tablename}
+    return {info.name.lower(), snake_case(info.name), info.name}
 
 
 class ModuleLoader(Protocol):
@@ -346,24 +362,33 @@ class Project:
         if self.role(cls) is not Role.MAPPED:
             return None
         info = cls.info
-        if info.has_tablename or info.has_table:
+        if info.has_table:
             return Table(cls, False, info.tablename)
         ancestors = self.mro(cls)[1:]
+        mapped_parent = any(isinstance(a, ClassRef) and self.role(a) is Role.MAPPED for a in ancestors)
+        flask = self._flask(cls)
+        if flask and mapped_parent and not info.has_primary_key:
+            # Flask-SQLAlchemy drops even an explicit __tablename__ of a subclass without a
+            # primary key of its own: single-table inheritance (fact 3)
+            return Table(cls, True, None)
+        if info.has_tablename and not info.tablename_declared_attr:
+            return Table(cls, False, info.tablename)
         if ("table", "True") in info.keywords:  # SQLModel: the class name, lower-cased
             return Table(cls, False, info.name.lower())
-        mapped_parent = any(isinstance(a, ClassRef) and self.role(a) is Role.MAPPED for a in ancestors)
-        generated = any(
-            isinstance(a, ClassRef) and self.role(a) is not Role.MAPPED and a.info.tablename_declared_attr
-            for a in ancestors
+        rule = next(
+            (a.info.tablename_rule for a in [cls, *ancestors] if isinstance(a, ClassRef)
+             and (a is cls or self.role(a) is not Role.MAPPED) and a.info.tablename_declared_attr),
+            None,
         )
-        flask = self._flask(cls)
-        if mapped_parent:
-            if generated or (flask and info.has_primary_key):
-                return Table(cls, False, None)
-            return Table(cls, True, None)
-        if generated or flask:
-            return Table(cls, False, None)
-        return None
+        if rule is None and not flask:
+            return Table(cls, True, None) if mapped_parent else None
+        if rule == "lower":
+            return Table(cls, False, info.name.lower())
+        if rule == "name":
+            return Table(cls, False, info.name)
+        if rule is None:  # Flask-SQLAlchemy's own naming
+            return Table(cls, False, snake_case(info.name))
+        return Table(cls, False, None, (info.name.lower(), snake_case(info.name)))
 
     def inherited_table_args(self, cls: ClassRef) -> ClassRef | None:
         """The mixin or abstract base whose `__table_args__` SQLAlchemy applies (fact 4, 2i)."""

@@ -64,6 +64,9 @@ class ClassInfo:
     tablename: str | None  # the literal `__tablename__`
     has_tablename: bool
     tablename_declared_attr: bool
+    # how a `declared_attr` `__tablename__` names tables: "lower" (`cls.__name__.lower()`),
+    # "name" (`cls.__name__`), "unknown" (anything else), None without one
+    tablename_rule: str | None
     has_table: bool  # `__table__ = ...`
     table_args: TableArgs | None
     abstract: bool
@@ -124,6 +127,18 @@ def _last_name(func: ast.expr) -> str:
 
 def _is_declared_attr(decorators: list[ast.expr]) -> bool:
     return any("declared_attr" in dotted(d.func if isinstance(d, ast.Call) else d) for d in decorators)
+
+
+def _tablename_rule(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """What a `declared_attr` `__tablename__` returns, when it is one of the usual forms."""
+    body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return "unknown"
+    value = body[0].value
+    if isinstance(value, ast.Call) and not value.args and isinstance(value.func, ast.Attribute) \
+            and value.func.attr == "lower":
+        return "lower" if dotted(value.func.value).endswith(".__name__") else "unknown"
+    return "name" if dotted(value).endswith(".__name__") else "unknown"
 
 
 def _truthy_constant(node: ast.expr) -> bool:
@@ -234,6 +249,7 @@ class _Collector:
         path = f"{prefix}.{node.name}" if prefix else node.name
         tablename = None
         has_tablename = declared_tablename = has_table = abstract = has_pk = False
+        tablename_rule: str | None = None
         # only Flask-SQLAlchemy's table naming asks for it (fact 3): look where the text says so
         look_for_pk = "primary_key" in "\n".join(self.lines[node.lineno - 1 : node.end_lineno])
         table_args: TableArgs | None = None
@@ -243,7 +259,8 @@ class _Collector:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if stmt.name == "__tablename__":
                     has_tablename = True
-                    declared_tablename = declared_tablename or _is_declared_attr(stmt.decorator_list)
+                    if _is_declared_attr(stmt.decorator_list):
+                        declared_tablename, tablename_rule = True, _tablename_rule(stmt)
                 elif stmt.name == "__table_args__":
                     kind = Shape.DECLARED_ATTR if _is_declared_attr(stmt.decorator_list) else Shape.COMPUTED
                     table_args = TableArgs(kind, Span.of(stmt))
@@ -291,6 +308,7 @@ class _Collector:
                 tablename=tablename,
                 has_tablename=has_tablename,
                 tablename_declared_attr=declared_tablename,
+                tablename_rule=tablename_rule,
                 has_table=has_table,
                 table_args=table_args,
                 abstract=abstract,

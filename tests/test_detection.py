@@ -184,7 +184,27 @@ def test_flask_sqlalchemy_models(project):
             ''',
         }
     )
-    assert _found(root) == [("shop.py", "TNT001", "OrderItem", True), ("shop.py", "TNT001", "Refund", True)]
+    # Flask-SQLAlchemy names the table of OrderItem `order_item`: the reference to it is one
+    assert _found(root) == [
+        ("shop.py", "TNT001", "OrderItem", True),
+        ("shop.py", "TNT001", "Refund", True),
+        ("shop.py", "TNT005", "order_item", True),
+    ]
+
+
+def test_flask_ext_import_of_old_flask_sqlalchemy(project):
+    root = project(
+        {
+            "app/__init__.py": "from flask.ext.sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+            "app/models/user/post.py": '''
+                from app import db
+
+                class Post(db.Model):
+                    id = db.Column(db.Integer, primary_key=True)
+            ''',
+        }
+    )
+    assert _found(root) == [("post.py", "TNT001", "Post", True)]
 
 
 def test_sqlmodel_table_models_only(project):

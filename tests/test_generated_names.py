@@ -1,0 +1,125 @@
+"""Table names SQLAlchemy or Flask-SQLAlchemy generate, and single-table subclasses that name
+a table anyway: found statically, then proven by running the fixed code."""
+
+from __future__ import annotations
+
+import textwrap
+
+import sqlalchemy
+from sqlalchemy.orm import configure_mappers
+
+from tenantlint.config import Config
+from tenantlint.engine import analyze
+from tenantlint.fixing import Outcome, plan
+
+
+def _check_and_fix(tmp_path, source: str):
+    path = tmp_path / "app" / "models" / "user" / "models.py"
+    path.parent.mkdir(parents=True)
+    path.write_text(textwrap.dedent(source).lstrip("\n"), encoding="utf-8")
+    analysis = analyze([tmp_path], Config(root=tmp_path))
+    found = [(f.code, f.model, f.message) for f in analysis.findings]
+    fixes = plan(analysis, unsafe_fixes=False)
+    assert [f.outcome for f in fixes] == [Outcome.CHANGED]
+    return found, fixes[0].new.decode()
+
+
+def _run(source: str) -> dict:
+    """Execute the fixed module, configure its mappers, return {class name: table fullname}."""
+    namespace: dict = {"__name__": "fixed_models"}
+    exec(compile(source, "models.py", "exec"), namespace)
+    configure_mappers()
+    return {
+        name: value.__table__.fullname
+        for name, value in namespace.items()
+        if isinstance(value, type) and isinstance(getattr(value, "__table__", None), sqlalchemy.Table)
+    }
+
+
+FLASK = '''
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    id = db.Column(db.Integer, primary_key=True)
+    type = db.Column(db.String(20))
+    __mapper_args__ = {"polymorphic_identity": "user", "polymorphic_on": type}
+
+
+class Admin(User):
+    __tablename__ = "admins"
+    __mapper_args__ = {"polymorphic_identity": "admin"}
+
+
+class BlogPost(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    parent_id = db.Column(db.Integer, db.ForeignKey("blog_post.id"))
+'''
+
+
+def test_flask_subclass_without_primary_key_is_single_table_and_generated_names_are_qualified(tmp_path):
+    found, fixed = _check_and_fix(tmp_path, FLASK)
+    assert found == [
+        ("TNT001", "User", "Model `User` has no tenant schema"),
+        ("TNT001", "BlogPost", "Model `BlogPost` has no tenant schema"),
+        ("TNT005", "users", "Reference `users.id` names tenant table `users` without the `tenant.` schema"),
+        ("TNT005", "blog_post", "Reference `blog_post.id` names tenant table `blog_post` without the `tenant.` schema"),
+    ]
+    assert 'class Admin(User):\n    __tablename__ = "admins"\n    __mapper_args__' in fixed  # untouched
+    assert 'db.ForeignKey("tenant.blog_post.id")' in fixed
+    assert _run(fixed) == {"User": "tenant.users", "Admin": "tenant.users", "BlogPost": "tenant.blog_post"}
+
+
+DECLARED = '''
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import DeclarativeBase, declared_attr
+
+
+def resolve_table_name(name):
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+class Base(DeclarativeBase):
+    @declared_attr.directive
+    def __tablename__(cls):
+        return cls.__name__.lower()
+
+
+class Owner(Base):
+    id = Column(Integer, primary_key=True)
+
+
+class Pet(Base):
+    id = Column(Integer, primary_key=True)
+    owner_id = Column(ForeignKey("owner.id"))
+
+
+class Named:
+    @declared_attr.directive
+    def __tablename__(cls):
+        return resolve_table_name(cls.__name__)
+
+
+class TagType(Named, Base):
+    id = Column(Integer, primary_key=True)
+
+
+class Tag(Named, Base):
+    id = Column(Integer, primary_key=True)
+    tag_type_id = Column(ForeignKey("tag_type.id"))
+'''
+
+
+def test_declared_attr_table_names_are_followed_or_guessed(tmp_path):
+    found, fixed = _check_and_fix(tmp_path, DECLARED)
+    generated = " (its name is generated: confirm with `tenantlint verify`)"
+    assert [f for f in found if f[0] == "TNT005"] == [
+        ("TNT005", "owner", "Reference `owner.id` names tenant table `owner` without the `tenant.` schema"),
+        ("TNT005", "tag_type",
+         f"Reference `tag_type.id` names tenant table `tag_type` without the `tenant.` schema{generated}"),
+    ]
+    assert _run(fixed) == {"Owner": "tenant.owner", "Pet": "tenant.pet", "TagType": "tenant.tag_type", "Tag": "tenant.tag"}
