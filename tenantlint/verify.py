@@ -164,8 +164,12 @@ def collect(modules: list[ModuleType], selector: FileSelector) -> list[TableInfo
                 at = locate.assignment(file, attr) if file else None
                 if at is not None and value not in origins:
                     origins[value] = Origin(file, at[0], at[1], attr)
-            elif isinstance(value, type) and isinstance(getattr(value, "registry", None), Registry):
-                registries[id(value.registry)] = value.registry
+            elif isinstance(value, type):
+                # declarative classes carry `registry`; SQLModel classes `_sa_registry`
+                for attr_name in ("registry", "_sa_registry"):
+                    found = getattr(value, attr_name, None)
+                    if isinstance(found, Registry):
+                        registries[id(found)] = found
     for reg in registries.values():
         metadatas[id(reg.metadata)] = reg.metadata
         for mapper in reg.mappers:
@@ -457,11 +461,18 @@ def verify(modules: list[str], config: Config, database_url: str | None = None,
     imported = import_modules(modules, list(paths))
     try:
         configure_mappers()
+        not_configured = None
     except Exception as exc:  # noqa: BLE001 - SQLAlchemy's message is the diagnosis
-        raise VerifyError(f"cannot configure the mappers of {', '.join(modules)}: {type(exc).__name__}: {exc}") from None
+        not_configured = f"cannot configure the mappers of {', '.join(modules)}: {type(exc).__name__}: {exc}"
     fallback = _module_file(imported[0].__name__) or Path(modules[0])
     infos = collect(imported, FileSelector(config))
+    if not infos:
+        raise VerifyError(f"no mapped table or Table found in {', '.join(modules)} and its submodules: "
+                          "name the package that defines or imports the models")
     findings = check_tables(infos, config.schema, fallback)
+    # a foreign key that does not resolve is a finding with its place (TNT103), not a crash
+    if not_configured and not any(f.code == "TNT103" for f in findings):
+        raise VerifyError(not_configured)
     facts = None
     if not any(f.code in ("TNT103", "TNT107") for f in findings):
         facts, problems = probe(infos, config.schema, database_url, tenants, schema_prefix)

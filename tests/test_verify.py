@@ -329,3 +329,62 @@ def test_enum_and_sequence_with_placeholder_schema_follow_the_tenant():
             for schema in tenants:
                 conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         engine.dispose()
+
+
+def test_sqlmodel_tables_are_found(tmp_path):
+    root = write(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models/__init__.py": "from .user.hero import Hero\n",
+        "shop/models/user/__init__.py": "",
+        "shop/models/user/hero.py": """
+            from sqlmodel import Field, SQLModel
+
+            class Hero(SQLModel, table=True):
+                id: int | None = Field(default=None, primary_key=True)
+        """,
+    })
+    result = run(root, "verify", "shop.models", "--select", "TNT101")
+    assert (result.returncode, result.stdout) == (1, (
+        "shop/models/user/hero.py:4:7: TNT101 Table `hero` (model `Hero`) is defined in a tenant path but has "
+        "no schema, not `tenant`\nFound 1 problem (0 fixable with `tenantlint fix`).\n"
+    ))
+
+
+def test_no_table_at_all_is_an_error_not_a_pass(tmp_path):
+    root = write(tmp_path, {"plain/__init__.py": "x = 1\n"})
+    result = run(root, "verify", "plain")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("tenantlint: error: no mapped table or Table found in plain and its submodules: "
+                             "name the package that defines or imports the models\n")
+
+
+def test_a_foreign_key_that_breaks_the_mappers_is_a_finding(tmp_path):
+    root = write(tmp_path, {
+        "blog/__init__.py": "from .models.user import post\n",
+        "blog/models/__init__.py": "",
+        "blog/models/user/__init__.py": "",
+        "blog/models/user/post.py": """
+            from sqlalchemy import Column, ForeignKey, Integer
+            from sqlalchemy.orm import DeclarativeBase, relationship
+
+            class Base(DeclarativeBase):
+                pass
+
+            class Author(Base):
+                __tablename__ = "authors"
+                __table_args__ = {"schema": "tenant"}
+                id = Column(Integer, primary_key=True)
+
+            class Post(Base):
+                __tablename__ = "posts"
+                __table_args__ = {"schema": "tenant"}
+                id = Column(Integer, primary_key=True)
+                author_id = Column(ForeignKey("authors.id"))
+                author = relationship(Author)
+        """,
+    })
+    result = run(root, "verify", "blog", "--output-format", "json")
+    assert result.returncode == 1, result.stderr
+    assert [(f["code"], f["path"], f["line"], f["model"]) for f in json.loads(result.stdout)] == [
+        ("TNT103", "blog/models/user/post.py", 13, "Post"),  # the class line (the source starts with a blank line)
+    ]
