@@ -42,15 +42,22 @@ def _place(separator, trailing):
     return separator, trailing
 
 
-def append_item(items, new_item, opener_ws, trailing):
-    """Append to a Tuple's or a Dict's elements: returns (items, new trailing whitespace)."""
+def append_item(items, new_item, opener_ws, trailing, one_tuple=False):
+    """Append to a Tuple's or a Dict's elements: returns (items, new trailing whitespace).
+
+    `one_tuple`: the items are a tuple's; the comma after a single element on one line only
+    made it a tuple (`(A,)`), so the new last element does not take it over: `(A, {...})`."""
     items = list(items)
     if not items:
         return [new_item], trailing
     last = items[-1]
     previous = items[-2].comma if len(items) > 1 else None
-    after_last, trailing = _place(_separator(previous, opener_ws), trailing)
-    if isinstance(last.comma, cst.Comma):
+    separator = _separator(previous, opener_ws)
+    after_last, trailing = _place(separator, trailing)
+    needed_only_for_a_tuple = one_tuple and len(items) == 1 and isinstance(separator, cst.SimpleWhitespace)
+    if isinstance(last.comma, cst.Comma) and needed_only_for_a_tuple:
+        items[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=after_last))
+    elif isinstance(last.comma, cst.Comma):
         items[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=after_last))
         new_item = new_item.with_changes(comma=cst.Comma(whitespace_after=last.comma.whitespace_after))
     else:
@@ -75,6 +82,25 @@ def append_arg(call: cst.Call, arg: cst.Arg) -> cst.Call:
         args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=after_last), whitespace_after_arg=cst.SimpleWhitespace(""))
         arg = arg.with_changes(whitespace_after_arg=trailing)
     return call.with_changes(args=args + [arg])
+
+
+def _quote_of(node: cst.CSTNode | None, default: str = '"') -> str:
+    """The quote character of the first plain string under `node`: new strings match it."""
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current, cst.SimpleString):
+            return current.quote[0]
+        stack.extend(current.children)
+    return default
+
+
+def _string(text: str, quote: str) -> cst.SimpleString:
+    """`text` as a string literal in `quote`s (json's escaping, which Python reads the same)."""
+    literal = json.dumps(text)
+    if quote == "'":
+        literal = "'" + literal[1:-1].replace('\\"', '"').replace("'", "\\'") + "'"
+    return cst.SimpleString(literal)
 
 
 def _is_assignment_to(stmt: cst.CSTNode, name: str) -> bool:
@@ -107,11 +133,13 @@ class _Transformer(cst.CSTTransformer):
 
     def __init__(self, edits: list[Edit], schema: str, comment: str):
         super().__init__()
-        self.schema_literal = json.dumps(schema)
-        self.args_dict = f'{{"schema": {self.schema_literal}}}'
+        self.schema = schema
         self.comment = comment
         self.pending = {(e.line, e.column, e.kind): e for e in edits}
         self.class_stack: list[str] = []
+
+    def _args_dict(self, quote: str) -> cst.Dict:
+        return cst.Dict([cst.DictElement(_string("schema", quote), _string(self.schema, quote))])
 
     def _take(self, node: cst.CSTNode, *kinds: EditKind) -> Edit | None:
         # `ast` places a parenthesised tuple at its "(", LibCST at its first element
@@ -138,8 +166,10 @@ class _Transformer(cst.CSTTransformer):
         if edit is None:
             return updated
         del self.pending[(edit.line, edit.column, edit.kind)]
-        assignment = f"__table_args__ = {self.args_dict}"
         body = updated.body
+        tablename = next((s for s in getattr(body, "body", ()) if _is_assignment_to(s, "__tablename__")), None)
+        args = cst.Module([]).code_for_node(self._args_dict(_quote_of(tablename)))
+        assignment = f"__table_args__ = {args}"
         if isinstance(body, cst.SimpleStatementSuite):  # `class A(Base): __tablename__ = "a"`
             small = cst.parse_statement(assignment + "\n").body[0]
             return updated.with_changes(body=body.with_changes(body=[*body.body, small]))
@@ -154,21 +184,24 @@ class _Transformer(cst.CSTTransformer):
     def leave_Tuple(self, original: cst.Tuple, updated: cst.Tuple) -> cst.BaseExpression:
         if self._take(original, EditKind.APPEND_DICT) is None:
             return updated
-        element = cst.Element(cst.parse_expression(self.args_dict))
+        element = cst.Element(self._args_dict(_quote_of(updated)))
         if not updated.elements:
             return updated.with_changes(elements=[element.with_changes(comma=cst.Comma())])
         if updated.lpar:
             opener, trailing = updated.lpar[0].whitespace_after, updated.rpar[0].whitespace_before
-            items, trailing = append_item(updated.elements, element, opener, trailing)
+            items, trailing = append_item(updated.elements, element, opener, trailing, one_tuple=True)
             rpar = [updated.rpar[0].with_changes(whitespace_before=trailing), *updated.rpar[1:]]
             return updated.with_changes(elements=items, rpar=rpar)
-        items, _ = append_item(updated.elements, element, cst.SimpleWhitespace(" "), cst.SimpleWhitespace(""))
+        items, _ = append_item(
+            updated.elements, element, cst.SimpleWhitespace(" "), cst.SimpleWhitespace(""), one_tuple=True
+        )
         return updated.with_changes(elements=items)
 
     def leave_Dict(self, original: cst.Dict, updated: cst.Dict) -> cst.BaseExpression:
         if self._take(original, EditKind.MERGE_KEY) is None:
             return updated
-        element = cst.DictElement(cst.SimpleString('"schema"'), cst.SimpleString(self.schema_literal))
+        quote = _quote_of(updated)
+        element = cst.DictElement(_string("schema", quote), _string(self.schema, quote))
         items, trailing = append_item(
             updated.elements, element, updated.lbrace.whitespace_after, updated.rbrace.whitespace_before
         )
@@ -179,14 +212,16 @@ class _Transformer(cst.CSTTransformer):
         if edit is None:
             return updated
         if edit.kind is EditKind.REPLACE_ARGS:
-            return cst.parse_expression(self.args_dict)
-        return cst.SimpleString(edit.new)
+            return self._args_dict('"')
+        return _string(self.schema, '"')  # `None` becomes the placeholder
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.BaseExpression:
         edit = self._take(original, EditKind.QUALIFY_STRING, EditKind.REPLACE_SCHEMA)
         if edit is None:
             return updated
-        if edit.kind is EditKind.QUALIFY_STRING and updated.value != edit.old:
+        if edit.kind is EditKind.REPLACE_SCHEMA:
+            return _string(self.schema, updated.quote[0])
+        if updated.value != edit.old:
             raise FixError(f"line {edit.line}: expected {edit.old}, found {updated.value}")
         return updated.with_changes(value=edit.new)
 
@@ -195,7 +230,7 @@ class _Transformer(cst.CSTTransformer):
         if edit is None:
             return updated
         arg = cst.Arg(
-            value=cst.SimpleString(edit.new),
+            value=_string(self.schema, _quote_of(updated)),
             keyword=cst.Name("schema"),
             equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
         )

@@ -91,7 +91,7 @@ class Tag(Base):
 """
 
 TAG_FIXED = TAG.replace(
-    '(UniqueConstraint("name"),)', '(UniqueConstraint("name"), {"schema": "tenant"},)'
+    '(UniqueConstraint("name"),)', '(UniqueConstraint("name"), {"schema": "tenant"})'
 ).replace('"products.id"', '"tenant.products.id"')
 
 # Excluded by the config: never reported, even when named on the command line.

@@ -57,7 +57,7 @@ CASES = {
         'class A(Base):\n\t__tablename__ = "a"\n\t__table_args__ = {"schema": "tenant"}  # Placeholder for schema_translate_map\n'
         "\tid = Column(Integer, primary_key=True)\n",
     ),
-    "single-line tuple keeps its trailing comma": (
+    "one-element tuple: its comma made it a tuple and is not carried over": (
         '''
         class A(Base):
             __tablename__ = "a"
@@ -67,8 +67,41 @@ CASES = {
         '''
         class A(Base):
             __tablename__ = "a"
-            __table_args__ = (UniqueConstraint("id"), {"schema": "tenant"},)
+            __table_args__ = (UniqueConstraint("id"), {"schema": "tenant"})
             id = Column(Integer, primary_key=True)
+        ''',
+    ),
+    "a trailing comma after two elements is the author's style and stays": (
+        '''
+        class A(Base):
+            __tablename__ = "a"
+            __table_args__ = (UniqueConstraint("id"), Index("ix_a", "id"),)
+            id = Column(Integer, primary_key=True)
+        ''',
+        '''
+        class A(Base):
+            __tablename__ = "a"
+            __table_args__ = (UniqueConstraint("id"), Index("ix_a", "id"), {"schema": "tenant"},)
+            id = Column(Integer, primary_key=True)
+        ''',
+    ),
+    "single quotes: the new code uses them too": (
+        '''
+        class A(Base):
+            __tablename__ = 'a'
+            id = Column(Integer, primary_key=True)
+
+
+        t = Table('t', Base.metadata, Column('id', Integer))
+        ''',
+        '''
+        class A(Base):
+            __tablename__ = 'a'
+            __table_args__ = {'schema': 'tenant'}  # Placeholder for schema_translate_map
+            id = Column(Integer, primary_key=True)
+
+
+        t = Table('t', Base.metadata, Column('id', Integer), schema='tenant')
         ''',
     ),
     "multi-line tuple, comment after the last element stays on its line": (
@@ -92,7 +125,7 @@ CASES = {
             id = Column(Integer, primary_key=True)
         ''',
     ),
-    "annotated dict merge with keyword options": (
+    "annotated dict merge keeps the dict's quotes": (
         '''
         class A(Base):
             __tablename__ = "a"
@@ -102,7 +135,7 @@ CASES = {
         '''
         class A(Base):
             __tablename__ = "a"
-            __table_args__: ClassVar[dict] = {'comment': 'x', 'extend_existing': True, "schema": "tenant"}
+            __table_args__: ClassVar[dict] = {'comment': 'x', 'extend_existing': True, 'schema': 'tenant'}
             id = Column(Integer, primary_key=True)
         ''',
     ),
