@@ -63,6 +63,7 @@ class Checker:
         self.tenant_tables: set[str] = set()
         self.shared_tables: set[str] = set()
         self.guessed_tables: set[str] = set()  # named by a `declared_attr` we could not follow
+        self.unsettled_tables: set[str] = set()  # tenant tables whose schema `fix` cannot set (TNT003, ...)
         # Only the tables some string in scope names matter (TNT005): resolving every class of
         # the project to find the others costs most of a one-file pre-commit run.
         referenced = {n for f in files if f.in_scope for ref in f.summary.refs for n in self._referenced_tables(ref)}
@@ -90,6 +91,8 @@ class Checker:
                 schema = args.schema_value if literal else None
                 if table.tablename:
                     self._add_table(table.tablename, file.tenant, schema, literal)
+                    if file.tenant and not literal and not self._gets_placeholder(ref):
+                        self.unsettled_tables.add(table.tablename)
                 guessed += [(name, file.tenant, schema, literal) for name in table.guesses if name in names]
             for call in self._tables(file):
                 if call.name in names:
@@ -181,7 +184,7 @@ class Checker:
         if own is None:
             source = self.project.inherited_table_args(ref)
             inherited = source.info.table_args if source else None
-            if inherited is None or (inherited.shape in (Shape.DICT, Shape.EMPTY_TUPLE, Shape.NONE) and not inherited.holds_anything):
+            if self._nothing_to_keep(inherited):
                 yield self._finding(
                     file, "TNT001", f"Model `{name}` has no tenant schema", where, name,
                     Edit(EditKind.ADD_ASSIGNMENT, info.line, info.col, old=info.path,
@@ -239,6 +242,22 @@ class Checker:
             )
         else:
             yield self._finding(file, "TNT001", f"Model `{name}` has no tenant schema", where, name, self._args_edit(own, pos))
+
+    @staticmethod
+    def _nothing_to_keep(inherited: TableArgs | None) -> bool:
+        """Inherited `__table_args__` a plain assignment can replace without losing anything."""
+        return inherited is None or (
+            inherited.shape in (Shape.DICT, Shape.EMPTY_TUPLE, Shape.NONE) and not inherited.holds_anything
+        )
+
+    def _gets_placeholder(self, ref: ClassRef) -> bool:
+        """Whether the model's table has the placeholder schema once the safe fixes are applied."""
+        own = ref.info.table_args
+        if own is not None:
+            return self._verdict(own) in ("ok", "missing")
+        source = self.project.inherited_table_args(ref)
+        inherited = source.info.table_args if source else None
+        return self._nothing_to_keep(inherited) or self._verdict(inherited) == "ok"
 
     def _verdict(self, args: TableArgs) -> str:
         if args.shape in (Shape.COMPUTED, Shape.DECLARED_ATTR):
@@ -311,7 +330,8 @@ class Checker:
                 continue
             new_value = self._qualified(ref, set(tenant))
             edit = None
-            if ref.raw is not None:
+            unsettled = [n for n in tenant if n in self.unsettled_tables]
+            if ref.raw is not None and not unsettled:  # qualify only what will be in the schema
                 quote_at = len(ref.raw) - len(ref.raw.lstrip("rRuU"))
                 prefix, quote = ref.raw[:quote_at], ref.raw[quote_at]
                 if ref.raw[quote_at : quote_at + 3] == quote * 3:
@@ -321,6 +341,9 @@ class Checker:
                     edit = Edit(EditKind.QUALIFY_STRING, ref.span.line, pos.char(ref.span.line, ref.span.col),
                                 old=ref.raw, new=candidate, title=f"Qualify as `{new_value}`")
             guess = " (its name is generated: confirm with `tenantlint verify`)" if tenant[0] in self.guessed_tables else ""
+            if unsettled:
+                guess = (f" (`fix` cannot give `{unsettled[0]}` the schema: qualify this once its model has it,"
+                         " and confirm with `tenantlint verify`)")
             yield self._finding(
                 file, "TNT005",
                 f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{self.placeholder}.` schema{guess}",

@@ -43,7 +43,7 @@ def format_text(findings: Sequence[Finding], unsafe_fixes: bool = False, quiet: 
     hidden = sum(f.fixable(True) for f in findings) - fixable
     summary = f"Found {plural(len(findings), 'problem')} ({fixable} fixable with `tenantlint fix`)."
     if hidden:
-        summary += f"\n{plural(hidden, 'more fix')} available with `tenantlint fix --unsafe-fixes`."
+        summary += f"\n{plural(hidden, 'more fix', 'more fixes')} available with `tenantlint fix --unsafe-fixes`."
     return "\n".join(lines + [summary]) + "\n"
 
 

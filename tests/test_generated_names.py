@@ -123,3 +123,52 @@ def test_declared_attr_table_names_are_followed_or_guessed(tmp_path):
          f"Reference `tag_type.id` names tenant table `tag_type` without the `tenant.` schema{generated}"),
     ]
     assert _run(fixed) == {"Owner": "tenant.owner", "Pet": "tenant.pet", "TagType": "tenant.tag_type", "Tag": "tenant.tag"}
+
+
+UNSETTLED = '''
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
+from sqlalchemy.orm import DeclarativeBase, declared_attr
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class NamedMixin:
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (CheckConstraint("length(name) > 0", name=f"{cls.__tablename__}_name"),)
+
+    name = Column(String)
+
+
+class Organization(NamedMixin, Base):
+    __tablename__ = "organizations"
+    id = Column(Integer, primary_key=True)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id = Column(Integer, primary_key=True)
+    organization_id = Column(ForeignKey("organizations.id"))
+'''
+
+
+def test_a_reference_to_a_table_fix_cannot_move_is_reported_not_rewritten(tmp_path):
+    """From pypi/warehouse: Organization's schema is computed (TNT003), so `fix` leaves it where
+    it is; qualifying the reference to it would break a foreign key that works."""
+    found, fixed = _check_and_fix(tmp_path, UNSETTLED)
+    assert found == [
+        ("TNT003", "Organization",
+         "Model `Organization` inherits a computed `__table_args__` from `NamedMixin`; run `tenantlint verify` to check it"),
+        ("TNT001", "Team", "Model `Team` has no tenant schema"),
+        ("TNT005", "organizations",
+         "Reference `organizations.id` names tenant table `organizations` without the `tenant.` schema "
+         "(`fix` cannot give `organizations` the schema: qualify this once its model has it, "
+         "and confirm with `tenantlint verify`)"),
+    ]
+    assert 'Column(ForeignKey("organizations.id"))' in fixed
+    namespace: dict = {}
+    exec(compile(fixed, "models.py", "exec"), namespace)
+    team = namespace["Team"].__table__
+    assert [fk.column.table.fullname for fk in team.foreign_keys] == ["organizations"]  # still resolves
