@@ -702,8 +702,9 @@ _register(
         name="tenant-probe-failed",
         what="Reports what the live probe found: the tenant tables could not be created for two probe tenants "
         "through `schema_translate_map`, a table is missing from a tenant's schema, a foreign key points "
-        "outside its tenant's schema (PostgreSQL), a row written as one tenant is seen by the other, or a "
-        "probe schema could not be dropped.",
+        "outside its tenant's schema (PostgreSQL), a row written as one tenant is seen by the other, a "
+        "probe schema could not be dropped, or the probe did not run at all (TNT103 or TNT107 make the tables "
+        "impossible to create; this one is reported whatever `--select` and `--ignore` say).",
         why="It is what the application would do in production: tenants that share rows leak data.",
         example='class Brand(Base):  # models/user/brand.py\n    __tablename__ = "brands"',
         use_instead='class Brand(Base):\n    __tablename__ = "brands"\n'

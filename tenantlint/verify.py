@@ -66,6 +66,7 @@ class VerifyResult:
     tables: list[TableInfo]
     placeholder: str = "tenant"
     facts: ProbeFacts | None = None
+    not_probed: str | None = None  # why the live probe did not run
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -474,14 +475,26 @@ def verify(modules: list[str], config: Config, database_url: str | None = None,
     if not_configured and not any(f.code == "TNT103" for f in findings):
         raise VerifyError(not_configured)
     facts = None
-    if not any(f.code in ("TNT103", "TNT107") for f in findings):
+    blockers = [reason for code, reason in _PROBE_BLOCKERS.items() if any(f.code == code for f in findings)]
+    if not blockers:
         facts, problems = probe(infos, config.schema, database_url, tenants, schema_prefix)
         findings += [_finding("TNT106", message, info, fallback) for message, info in problems]
         if not facts.dropped:
             findings.append(_finding("TNT106", "Some probe schemas could not be dropped: "
                                      f"{', '.join(facts.schemas.values())}", None, fallback))
     findings = [f for f in findings if config.selects(f.code)]
-    return VerifyResult(sorted(findings, key=lambda f: f.sort_key), infos, config.schema, facts)
+    not_probed = "; ".join(blockers) or None
+    if not_probed:
+        # never filtered by --select/--ignore: a verify that did not probe must not pass
+        findings.append(_finding("TNT106", f"The live probe did not run: {not_probed}", None, fallback))
+    return VerifyResult(sorted(findings, key=lambda f: f.sort_key), infos, config.schema, facts, not_probed)
+
+
+# Findings that make creating the tenant tables impossible, so the probe cannot run.
+_PROBE_BLOCKERS = {
+    "TNT103": "a foreign key does not resolve (TNT103)",
+    "TNT107": "a shared table references a tenant table (TNT107)",
+}
 
 
 def describe(result: VerifyResult) -> str:
@@ -490,7 +503,7 @@ def describe(result: VerifyResult) -> str:
     lines = [f"Checked {len(result.tables)} tables ({tenant} per tenant, {len(result.tables) - tenant} shared)."]
     facts = result.facts
     if facts is None:
-        lines.append("Probe skipped: foreign keys do not resolve.")
+        lines.append(f"Probe not run: {result.not_probed}.")
         return "\n".join(lines) + "\n"
     where = "SQLite in memory" if facts.dialect == "sqlite" else facts.dialect
     counts = ", ".join(f"{s}: {len(facts.created.get(s, []))}" for s in facts.schemas.values())

@@ -174,6 +174,9 @@ def test_runtime_rules_with_path_option(tmp_path):
     assert result.returncode == 1, result.stderr
     found = [(f["code"], f["path"], f["line"], f["column"], f["model"], f["message"]) for f in json.loads(result.stdout)]
     assert found == [
+        ("TNT106", "src/shop/models/__init__.py", 1, 1, None,
+         "The live probe did not run: a foreign key does not resolve (TNT103); "
+         "a shared table references a tenant table (TNT107)"),
         ("TNT102", "src/shop/models/public/plan.py", 8, 7, "Plan",
          "Table `tenant.plans` (model `Plan`) has the tenant schema `tenant` but is defined outside the tenant paths"),
         ("TNT107", "src/shop/models/public/plan.py", 12, 7, "Settings",
@@ -190,6 +193,8 @@ def test_runtime_rules_with_path_option(tmp_path):
          "Table `notes` (model `Note`) is defined in a tenant path but has no schema, not `tenant`"),
     ]
     assert run(app, "verify", "shop.models", "--path", "src", "--select", "TNT101", "-q").stdout == (
+        "src/shop/models/__init__.py:1:1: TNT106 The live probe did not run: a foreign key does not resolve "
+        "(TNT103); a shared table references a tenant table (TNT107)\n"
         "src/shop/models/user/order.py:21:7: TNT101 Table `notes` (model `Note`) is defined in a tenant path "
         "but has no schema, not `tenant`\n"
     )
@@ -386,5 +391,35 @@ def test_a_foreign_key_that_breaks_the_mappers_is_a_finding(tmp_path):
     result = run(root, "verify", "blog", "--output-format", "json")
     assert result.returncode == 1, result.stderr
     assert [(f["code"], f["path"], f["line"], f["model"]) for f in json.loads(result.stdout)] == [
+        ("TNT106", "blog/__init__.py", 1, None),  # the probe did not run
         ("TNT103", "blog/models/user/post.py", 13, "Post"),  # the class line (the source starts with a blank line)
     ]
+
+
+def test_a_probe_that_did_not_run_never_passes_whatever_the_selection(tmp_path):
+    root = write(tmp_path, {
+        "blog/__init__.py": "from .models.user import post\n",
+        "blog/models/__init__.py": "",
+        "blog/models/user/__init__.py": "",
+        "blog/models/user/post.py": """
+            from sqlalchemy import Column, ForeignKey, Integer
+            from sqlalchemy.orm import DeclarativeBase
+
+            class Base(DeclarativeBase):
+                pass
+
+            class Post(Base):
+                __tablename__ = "posts"
+                __table_args__ = {"schema": "tenant"}
+                id = Column(Integer, primary_key=True)
+                author_id = Column(ForeignKey("authors.id"))
+        """,
+    })
+    for selection in (["--ignore", "TNT103"], ["--select", "TNT101"]):
+        result = run(root, "verify", "blog", *selection)
+        assert result.returncode == 1, selection
+        assert result.stdout == (
+            "blog/__init__.py:1:1: TNT106 The live probe did not run: a foreign key does not resolve (TNT103)\n"
+            "Found 1 problem (0 fixable with `tenantlint fix`).\n"
+        )
+        assert result.stderr.endswith("Probe not run: a foreign key does not resolve (TNT103).\n")
