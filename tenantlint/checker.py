@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tenantlint.config import Config
 from tenantlint.findings import Applicability, Edit, EditKind, Finding
 from tenantlint.models import ClassRef, ModuleLoader, Project, Role, table_name_candidates
-from tenantlint.summary import ModuleSummary, RefKind, StringRef, char_column
+from tenantlint.summary import TABLE_OF, ModuleSummary, RefKind, StringRef, char_column
 from tenantlint.table_args import Schema, Shape, Span, TableArgs
 
 
@@ -66,7 +66,7 @@ class Checker:
         self.unsettled_tables: set[str] = set()  # tenant tables whose schema `fix` cannot set (TNT003, ...)
         # Only the tables some string in scope names matter (TNT005): resolving every class of
         # the project to find the others costs most of a one-file pre-commit run.
-        referenced = {n for f in files if f.in_scope for ref in f.summary.refs for n in self._referenced_tables(ref)}
+        referenced = {n for f in files if f.in_scope for ref in self._refs(f) for n in self._referenced_tables(ref)}
         self._collect_tables(referenced)
 
     @property
@@ -312,9 +312,25 @@ class Checker:
                     where, call.name,
                 )
 
+    def _refs(self, file: SourceFile) -> list[StringRef]:
+        """The file's string references, computed ones with the table names of their models
+        filled in (`f"{Chip.__tablename__}.id"` -> `chip.id`); those we cannot fill are left out."""
+        refs = []
+        for ref in file.summary.refs:
+            value = ref.value
+            for name in ref.models:
+                target = self.project.lookup(self.project.qualify(file.summary, name))
+                table = self.project.table_of(target) if isinstance(target, ClassRef) else None
+                if table is None or table.tablename is None:
+                    break
+                value = value.replace(TABLE_OF, table.tablename, 1)
+            else:
+                refs.append(replace(ref, value=value) if ref.models else ref)
+        return refs
+
     def _check_refs(self, file: SourceFile):
         pos = _Positions(file.lines)
-        for ref in file.summary.refs:
+        for ref in self._refs(file):
             names = self._referenced_tables(ref)
             tenant = [n for n in names if n in self.tenant_tables]
             if not tenant:
@@ -344,6 +360,8 @@ class Checker:
             if unsettled:
                 guess = (f" (`fix` cannot give `{unsettled[0]}` the schema: qualify this once its model has it,"
                          " and confirm with `tenantlint verify`)")
+            elif ref.computed:
+                guess = f" (a computed string: write `{new_value}`, or refer to the column itself)"
             yield self._finding(
                 file, "TNT005",
                 f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{self.placeholder}.` schema{guess}",

@@ -23,9 +23,17 @@ class RefKind(enum.Enum):
 @dataclass(frozen=True)
 class StringRef:
     kind: RefKind
-    value: str
+    value: str  # with TABLE_OF marking where a model's table name goes (f"{Chip.__tablename__}.id")
     span: Span
     raw: str | None  # the literal as written, when it can be rewritten (a plain string)
+    models: tuple[str, ...] = ()  # the dotted names whose `__tablename__` fill the TABLE_OF marks
+
+    @property
+    def computed(self) -> bool:
+        return self.raw is None
+
+
+TABLE_OF = "\x00"  # where a computed reference inserts a model's table name
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,38 @@ def _one_literal(raw: str) -> bool:
         return False
     inner = body[len(quote) : len(body) - len(quote)].replace("\\\\", "").replace("\\" + quote[0], "")
     return quote not in inner
+
+
+def _table_of(node: ast.expr) -> str | None:
+    """`Chip.__tablename__` -> "Chip"."""
+    if isinstance(node, ast.Attribute) and node.attr == "__tablename__":
+        return dotted(node.value) or None
+    return None
+
+
+def _computed_string(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
+    """An f-string or `"%s.id" % Chip.__tablename__` built only from text and models' table
+    names: the text with TABLE_OF marks, and the models. None for anything else."""
+    if isinstance(node, ast.JoinedStr):
+        text, models = [], []
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                text.append(part.value)
+            elif isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None \
+                    and (model := _table_of(part.value)):
+                text.append(TABLE_OF)
+                models.append(model)
+            else:
+                return None
+        return "".join(text), tuple(models)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
+            and isinstance(node.left.value, str):
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        models = tuple(_table_of(v) for v in values)
+        if None in models or node.left.value.count("%s") != len(models) or node.left.value.count("%") != len(models):
+            return None
+        return node.left.value.replace("%s", TABLE_OF), models  # type: ignore[return-value]
+    return None
 
 
 def _last_name(func: ast.expr) -> str:
@@ -338,6 +378,10 @@ class _Collector:
     def _string(self, kind: RefKind, node: ast.expr) -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             self.refs.append(StringRef(kind, node.value, Span.of(node), self._raw(node)))
+            return
+        computed = _computed_string(node)
+        if computed is not None:
+            self.refs.append(StringRef(kind, computed[0], Span.of(node), None, computed[1]))
 
     def scan(self, root: ast.stmt, class_path: str | None) -> None:
         """Calls and subscripts of one statement; one that names none of them is not walked."""

@@ -172,3 +172,38 @@ def test_a_reference_to_a_table_fix_cannot_move_is_reported_not_rewritten(tmp_pa
     exec(compile(fixed, "models.py", "exec"), namespace)
     team = namespace["Team"].__table__
     assert [fk.column.table.fullname for fk in team.foreign_keys] == ["organizations"]  # still resolves
+
+
+def test_computed_references_to_tenant_tables_are_reported(project):
+    """From mcr_analyzer: ForeignKey(f"{Chip.__tablename__}.id") stops resolving once `chip`
+    moves; fix cannot rewrite it, check must not pass it."""
+    root = project({
+        "app/models/user/m.py": '''
+            from sqlalchemy import ForeignKey, Integer
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+            class Base(DeclarativeBase):
+                pass
+
+            class Chip(Base):
+                __tablename__ = "chip"
+                __table_args__ = {"schema": "tenant"}
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+            class Measurement(Base):
+                __tablename__ = "measurement"
+                __table_args__ = {"schema": "tenant"}
+                id: Mapped[int] = mapped_column(primary_key=True)
+                chip_id: Mapped[int] = mapped_column(ForeignKey(f"{Chip.__tablename__}.id"))
+                chip2_id: Mapped[int] = mapped_column(ForeignKey("%s.id" % Chip.__tablename__))
+                chip3_id: Mapped[int] = mapped_column(ForeignKey(f"chip.id"))
+                owner_id: Mapped[int] = mapped_column(ForeignKey(f"{owner_table}.id"))
+        ''',
+    })
+    analysis = analyze([root], Config(root=root))
+    computed = " (a computed string: write `tenant.chip.id`, or refer to the column itself)"
+    assert [(f.code, f.line, f.message, f.fixable()) for f in analysis.findings] == [
+        ("TNT005", 16, f"Reference `chip.id` names tenant table `chip` without the `tenant.` schema{computed}", False),
+        ("TNT005", 17, f"Reference `chip.id` names tenant table `chip` without the `tenant.` schema{computed}", False),
+        ("TNT005", 18, f"Reference `chip.id` names tenant table `chip` without the `tenant.` schema{computed}", False),
+    ]
