@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tenantlint.table_args import Span, TableArgs, Shape, classify
 
@@ -169,6 +169,14 @@ def _is_declared_attr(decorators: list[ast.expr]) -> bool:
     return any("declared_attr" in dotted(d.func if isinstance(d, ast.Call) else d) for d in decorators)
 
 
+def _returned_literal(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | None:
+    """The value of a function whose body is one `return <dict or tuple display>`."""
+    body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, (ast.Dict, ast.Tuple)):
+        return body[0].value
+    return None
+
+
 def _tablename_rule(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     """What a `declared_attr` `__tablename__` returns, when it is one of the usual forms."""
     body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
@@ -304,6 +312,12 @@ class _Collector:
                 elif stmt.name == "__table_args__":
                     kind = Shape.DECLARED_ATTR if _is_declared_attr(stmt.decorator_list) else Shape.COMPUTED
                     table_args = TableArgs(kind, Span.of(stmt))
+                    returned = _returned_literal(stmt)
+                    if kind is Shape.DECLARED_ATTR and returned is not None:
+                        # still computed (TNT003), but a schema it returns as a literal is known
+                        read = classify(returned)
+                        table_args = replace(read, shape=kind, span=Span.of(stmt)) if read.shape in (
+                            Shape.DICT, Shape.TUPLE) else table_args
                 continue
             targets: list[ast.expr] = []
             value = None

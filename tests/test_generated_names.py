@@ -207,3 +207,16 @@ def test_computed_references_to_tenant_tables_are_reported(project):
         ("TNT005", 17, f"Reference `chip.id` names tenant table `chip` without the `tenant.` schema{computed}", False),
         ("TNT005", 18, f"Reference `chip.id` names tenant table `chip` without the `tenant.` schema{computed}", False),
     ]
+
+
+def test_a_declared_attr_that_returns_the_schema_literally_settles_its_table(tmp_path):
+    source = UNSETTLED.replace(
+        'return (CheckConstraint("length(name) > 0", name=f"{cls.__tablename__}_name"),)',
+        'return (CheckConstraint("length(name) > 0"), {"schema": "tenant"})',
+    )
+    found, fixed = _check_and_fix(tmp_path, source)
+    assert [(code, model) for code, model, _ in found] == [
+        ("TNT003", "Organization"), ("TNT001", "Team"), ("TNT005", "organizations"),
+    ]
+    assert 'Column(ForeignKey("tenant.organizations.id"))' in fixed
+    assert _run(fixed) == {"Organization": "tenant.organizations", "Team": "tenant.teams"}
