@@ -473,8 +473,9 @@ _register(
     Rule(
         code="TNT007",
         name="shared-type-object",
-        what="Reports an `Enum(..., name=...)` or a `Sequence(...)` in a tenant model (or a `Table(...)` in a "
-        "tenant path) without `schema=`.",
+        what="Reports an `Enum(..., name=...)` or a `Sequence(...)` in a tenant model, in a mixin or abstract "
+        "base of a tenant path, or in a `Table(...)` there, without `schema=`; and a `Mapped[SomeEnum]` "
+        "annotation whose column type SQLAlchemy derives from the Python enum (a named native enum, no schema).",
         why="Named enum types and sequences do not follow their table's schema: without `schema=\"tenant\"` "
         "they are created once, outside every tenant schema, and shared by all tenants (one tenant's "
         "`drop_all` then fails on the type the others still use).",

@@ -397,19 +397,24 @@ class Checker:
         for call in file.summary.type_objects:
             if call.has_schema:
                 continue
-            if not self.project.from_sqlalchemy(file.summary, call.callee):
-                continue  # enum.Enum, typing.Sequence, ...
             if call.class_path is not None:
                 info = classes.get(call.class_path)
-                if info is None or self.project.role(ClassRef(file.summary, info)) is not Role.MAPPED:
+                # models, and the mixins and abstract bases they get columns from; not pydantic schemas
+                if info is None or self.project.role(ClassRef(file.summary, info)) is Role.SQLMODEL_SCHEMA:
                     continue
+            if call.kind == "Mapped":
+                if not self.project.is_enum(file.summary, call.callee):
+                    continue
+                message = (f"`Mapped[{call.callee}]` makes a named native enum type without a schema: it is created "
+                           f"once and shared by every tenant; declare `mapped_column(Enum({call.callee}, "
+                           f"schema=\"{self.placeholder}\"))`")
+            elif self.project.from_sqlalchemy(file.summary, call.callee):
+                message = f"`{call.kind}(...)` has no schema: it is created once and shared by every tenant"
+            else:
+                continue  # enum.Enum, typing.Sequence, ...
             edit = None
             if not call.has_star_kwargs:
                 edit = Edit(EditKind.ADD_KEYWORD, call.span.line, pos.char(call.span.line, call.span.col),
                             new=f'"{self.placeholder}"', applicability=Applicability.UNSAFE,
                             title=f"Add `schema=\"{self.placeholder}\"`")
-            yield self._finding(
-                file, "TNT007",
-                f"`{call.kind}(...)` has no schema: it is created once and shared by every tenant",
-                pos.span(call.span), call.class_path, edit,
-            )
+            yield self._finding(file, "TNT007", message, pos.span(call.span), call.class_path, edit)

@@ -40,6 +40,7 @@ FLASK_SQLALCHEMY = frozenset(
     {"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy", "flask.ext.sqlalchemy.SQLAlchemy"}
 )
 SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
+PYTHON_ENUMS = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 
 
 class Role(enum.Enum):
@@ -231,6 +232,16 @@ class Project:
     def _is_flask_db(self, owner) -> bool:
         """Whether a lookup result is a module-level `db = SQLAlchemy(...)` (Flask-SQLAlchemy)."""
         return isinstance(owner, tuple) and self._callee(*owner) in FLASK_SQLALCHEMY
+
+    def is_enum(self, module: ModuleSummary, dotted: str, depth: int = 0) -> bool:
+        """Whether a name in `module` is a Python enum class (for `Mapped[SomeEnum]`)."""
+        qualified = self.qualify(module, dotted)
+        if qualified in PYTHON_ENUMS:
+            return True
+        target = self.lookup(qualified)
+        if not isinstance(target, ClassRef) or depth > 10:
+            return False
+        return any(self.is_enum(target.module, base, depth + 1) for base in target.info.bases if base)
 
     def _callee(self, module: ModuleSummary, name: str) -> str:
         callee = module.assigned_calls[name]

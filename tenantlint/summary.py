@@ -50,10 +50,11 @@ class TableCall:
 
 @dataclass(frozen=True)
 class TypeObjectCall:
-    """`Enum(..., name=...)` or `Sequence(...)`: objects created once per schema (fact 8)."""
+    """`Enum(..., name=...)` or `Sequence(...)`: objects created once per schema (fact 8); or
+    `x: Mapped[SomeEnum]`, which SQLAlchemy 2 maps to a named native enum by itself."""
 
     span: Span
-    kind: str  # "Enum" or "Sequence"
+    kind: str  # "Enum", "Sequence", or "Mapped" (then `callee` is the annotated type)
     callee: str
     has_schema: bool
     has_star_kwargs: bool
@@ -167,6 +168,28 @@ def _last_name(func: ast.expr) -> str:
 
 def _is_declared_attr(decorators: list[ast.expr]) -> bool:
     return any("declared_attr" in dotted(d.func if isinstance(d, ast.Call) else d) for d in decorators)
+
+
+def _implicit_enum(stmt: ast.AnnAssign) -> str | None:
+    """The X of `x: Mapped[X]` (or `Mapped[X | None]`, `Mapped[Optional[X]]`) when SQLAlchemy
+    picks the column type from the annotation: no value, or `mapped_column()` without a type."""
+    annotation = stmt.annotation
+    if not (isinstance(annotation, ast.Subscript) and dotted(annotation.value).split(".")[-1] == "Mapped"):
+        return None
+    inner = annotation.slice
+    if isinstance(inner, ast.Subscript) and dotted(inner.value).split(".")[-1] == "Optional":
+        inner = inner.slice
+    if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.BitOr):
+        sides = [side for side in (inner.left, inner.right) if not (isinstance(side, ast.Constant) and side.value is None)]
+        inner = sides[0] if len(sides) == 1 else inner
+    value = stmt.value
+    typed = isinstance(value, ast.Call) and any(
+        not (isinstance(arg, ast.Call) and _last_name(arg.func) == "ForeignKey") for arg in value.args
+    )
+    if value is not None and (not isinstance(value, ast.Call) or _last_name(value.func) != "mapped_column" or typed):
+        return None
+    name = dotted(inner)
+    return name or None
 
 
 def _returned_literal(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | None:
@@ -319,6 +342,8 @@ class _Collector:
                         table_args = replace(read, shape=kind, span=Span.of(stmt)) if read.shape in (
                             Shape.DICT, Shape.TUPLE) else table_args
                 continue
+            if isinstance(stmt, ast.AnnAssign) and (enum_type := _implicit_enum(stmt)):
+                self.type_objects.append(TypeObjectCall(Span.of(stmt.target), "Mapped", enum_type, False, True, path))
             targets: list[ast.expr] = []
             value = None
             if isinstance(stmt, ast.Assign):

@@ -59,3 +59,50 @@ def test_tnt008_messages(tmp_path):
         "9:7 Model `Plan` declares the tenant schema `tenant` outside the tenant paths",
         "9:17 Table `plan_features` declares the tenant schema `tenant` outside the tenant paths",
     ]
+
+
+IMPLICIT = '''import enum
+
+from sqlalchemy import Enum, ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Kind(enum.Enum):
+    a = "a"
+    b = "b"
+
+
+class KindMixin:
+    kind: Mapped[Kind] = mapped_column(Enum(Kind, name="kind"))
+
+
+class Product(KindMixin, Base):
+    __tablename__ = "products"
+    __table_args__ = {"schema": "tenant"}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[Kind | None]
+    label: Mapped[str]
+'''
+
+
+def test_enums_from_mixins_and_from_mapped_annotations(tmp_path):
+    """From pypi/warehouse: both columns are native enums named `kind` with no schema, which
+    check passed while verify reported them (TNT104)."""
+    findings, _ = _run(tmp_path, "app/models/user/product.py", IMPLICIT)
+    assert [(f.code, f.line, f.model, f.message, f.fixable(True)) for f in findings] == [
+        ("TNT007", 17, "KindMixin",
+         "`Enum(...)` has no schema: it is created once and shared by every tenant", True),
+        ("TNT007", 24, "Product",
+         "`Mapped[Kind]` makes a named native enum type without a schema: it is created once and shared by "
+         'every tenant; declare `mapped_column(Enum(Kind, schema="tenant"))`', False),
+    ]
+    namespace: dict = {}
+    exec(compile(IMPLICIT, "product.py", "exec"), namespace)
+    columns = namespace["Product"].__table__.c
+    assert [(c.type.name, c.type.native_enum, c.type.schema) for c in (columns.kind, columns.status)] == [
+        ("kind", True, None), ("kind", True, None),
+    ]
