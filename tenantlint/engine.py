@@ -124,10 +124,9 @@ def _parse_error(path: Path, entry: Entry) -> Finding:
     return Finding("TNT000", entry.error or "cannot parse", display_path(path), line, col, line, col)
 
 
-def _load_entry(item: tuple[str, str, bytes]) -> Entry:
-    """The unit of work of a worker process: parse one file, return its picklable facts."""
-    path, relative, data = item
-    return load(Path(path), relative, data)
+def _load_entries(items: list[tuple[str, str, bytes]]) -> list[Entry]:
+    """The unit of work of a worker process: parse files, return their picklable facts."""
+    return [load(Path(path), relative, data) for path, relative, data in items]
 
 
 def default_jobs() -> int:
@@ -137,27 +136,58 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _load_all(items: list[tuple[Path, str, bytes]], cache: Cache | None, jobs: int) -> list[Entry]:
-    """Load files from the cache, or parse them (in `jobs` processes when that pays); order is kept."""
-    keys = [content_key(data) for _, _, data in items] if cache else []
-    entries: list[Entry | None] = (
-        [cache.get(relative, key) for (_, relative, _), key in zip(items, keys)] if cache else [None] * len(items)
-    )
-    todo = [i for i, entry in enumerate(entries) if entry is None]
-    work = [(str(items[i][0]), items[i][1], items[i][2]) for i in todo]
-    if jobs > 1 and len(work) >= _PARALLEL_MIN:
-        from concurrent.futures import ProcessPoolExecutor
+class _Parsing:
+    """The files to read, handed over while the scan finds them. Each comes from the cache or
+    is parsed: here, at the end, when there are few; in worker processes, started once enough
+    have come, while the scan goes on, when there are many. Order is kept."""
 
-        workers = min(jobs, len(work) // (_PARALLEL_MIN // 2))
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_load_entry, work, chunksize=max(1, len(work) // (workers * 4))))
-    else:
-        results = [_load_entry(item) for item in work]
-    for i, entry in zip(todo, results):
-        entries[i] = entry
-        if cache and not (entry.error or "").startswith(_INTERNAL_ERROR):
-            cache.put(items[i][1], keys[i], entry)
-    return entries
+    _BATCH = 8  # files per task sent to a worker
+
+    def __init__(self, cache: Cache | None, jobs: int):
+        self.cache, self.jobs = cache, jobs
+        self.items: list[tuple[str, str, bytes]] = []
+        self.keys: list[str] = []
+        self.entries: list[Entry | None] = []
+        self.waiting: list[int] = []  # to parse, not yet sent
+        self.sent: list[tuple[list[int], object]] = []  # (indexes, future)
+        self.pool = None
+
+    def add(self, path: Path, relative: str, data: bytes) -> None:
+        key = content_key(data) if self.cache else ""
+        self.items.append((str(path), relative, data))
+        self.keys.append(key)
+        self.entries.append(self.cache.get(relative, key) if self.cache else None)
+        if self.entries[-1] is None:
+            self.waiting.append(len(self.entries) - 1)
+            started = self.pool is not None
+            if self.jobs > 1 and len(self.waiting) >= (self._BATCH if started else _PARALLEL_MIN):
+                self._send()
+
+    def _send(self) -> None:
+        if self.pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(self.jobs)
+        for start in range(0, len(self.waiting), self._BATCH):
+            batch = self.waiting[start : start + self._BATCH]
+            self.sent.append((batch, self.pool.submit(_load_entries, [self.items[i] for i in batch])))
+        self.waiting = []
+
+    def finish(self) -> list[Entry]:
+        try:
+            if self.pool is not None and self.waiting:
+                self._send()
+            done = [(batch, future.result()) for batch, future in self.sent]
+            done.append((self.waiting, _load_entries([self.items[i] for i in self.waiting])))
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        for batch, entries in done:
+            for i, entry in zip(batch, entries):
+                self.entries[i] = entry
+                if self.cache and not (entry.error or "").startswith(_INTERNAL_ERROR):
+                    self.cache.put(self.items[i][1], self.keys[i], entry)
+        return self.entries  # type: ignore[return-value]  # every one is filled now
 
 
 class _OnDemand:
@@ -179,7 +209,9 @@ class _OnDemand:
         if item is None:
             return None
         path, data, in_scope = item
-        (entry,) = _load_all([(path, self.selector.relative(path), data)], self.cache, 1)
+        parsing = _Parsing(self.cache, 1)
+        parsing.add(path, self.selector.relative(path), data)
+        (entry,) = parsing.finish()
         self.loaded.append((path, data, entry, in_scope, self.selector.is_tenant(path)))
         return entry.summary
 
@@ -208,6 +240,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     jobs = jobs or default_jobs()
     candidates: list[tuple[Path, bytes, bool, bool]] = []  # (path, data, in scope, tenant)
     skipped: list[tuple[Path, bytes, bool]] = []
+    parsing = _Parsing(cache, jobs)
 
     def consider(path: Path, in_scope: bool) -> None:
         tenant = selector.is_tenant(path)
@@ -219,19 +252,16 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
             return
         if (in_scope and tenant) or names_a_model(data):
             candidates.append((path, data, in_scope, tenant))
+            parsing.add(path, selector.relative(path), data)
         else:
             skipped.append((path, data, in_scope))
-
-    def load_candidates() -> list[tuple[Path, bytes, Entry, bool, bool]]:
-        items = [(path, selector.relative(path), data) for path, data, _, _ in candidates]
-        entries = _load_all(items, cache, jobs)
-        return [(path, data, entry, in_scope, tenant) for (path, data, in_scope, tenant), entry in zip(candidates, entries)]
 
     for path in discovery.in_scope:
         consider(path, True)
     for path in discovery.context:
         consider(path, False)
-    loaded = load_candidates()
+    loaded = [(path, data, entry, in_scope, tenant)
+              for (path, data, in_scope, tenant), entry in zip(candidates, parsing.finish())]
 
     from tenantlint.checker import Checker, SourceFile
 
