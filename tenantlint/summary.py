@@ -170,26 +170,33 @@ def _is_declared_attr(decorators: list[ast.expr]) -> bool:
     return any("declared_attr" in dotted(d.func if isinstance(d, ast.Call) else d) for d in decorators)
 
 
+# Annotations SQLAlchemy maps to a plain column type: never an enum, not worth resolving.
+_SCALARS = frozenset({
+    "int", "str", "float", "bool", "bytes", "dict", "list", "Any", "date", "datetime", "time", "timedelta",
+    "Decimal", "UUID", "uuid.UUID", "datetime.date", "datetime.datetime", "datetime.time", "decimal.Decimal",
+})
+
+
 def _implicit_enum(stmt: ast.AnnAssign) -> str | None:
     """The X of `x: Mapped[X]` (or `Mapped[X | None]`, `Mapped[Optional[X]]`) when SQLAlchemy
     picks the column type from the annotation: no value, or `mapped_column()` without a type."""
+    value = stmt.value
+    if value is not None:
+        if not (isinstance(value, ast.Call) and _last_name(value.func) == "mapped_column"):
+            return None
+        if any(not (isinstance(arg, ast.Call) and _last_name(arg.func) == "ForeignKey") for arg in value.args):
+            return None  # the type is given
     annotation = stmt.annotation
-    if not (isinstance(annotation, ast.Subscript) and dotted(annotation.value).split(".")[-1] == "Mapped"):
+    if not (isinstance(annotation, ast.Subscript) and _last_name(annotation.value) == "Mapped"):
         return None
     inner = annotation.slice
-    if isinstance(inner, ast.Subscript) and dotted(inner.value).split(".")[-1] == "Optional":
+    if isinstance(inner, ast.Subscript) and _last_name(inner.value) == "Optional":
         inner = inner.slice
     if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.BitOr):
         sides = [side for side in (inner.left, inner.right) if not (isinstance(side, ast.Constant) and side.value is None)]
         inner = sides[0] if len(sides) == 1 else inner
-    value = stmt.value
-    typed = isinstance(value, ast.Call) and any(
-        not (isinstance(arg, ast.Call) and _last_name(arg.func) == "ForeignKey") for arg in value.args
-    )
-    if value is not None and (not isinstance(value, ast.Call) or _last_name(value.func) != "mapped_column" or typed):
-        return None
-    name = dotted(inner)
-    return name or None
+    name = dotted(inner) if isinstance(inner, (ast.Name, ast.Attribute)) else ""
+    return name if name and name not in _SCALARS else None
 
 
 def _returned_literal(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | None:
