@@ -363,31 +363,36 @@ def test_no_table_at_all_is_an_error_not_a_pass(tmp_path):
                              "name the package that defines or imports the models\n")
 
 
+# A relationship over a foreign key that does not resolve ("authors" is "tenant.authors"):
+# configuring the mappers fails, and no table can be created for the probe.
+BROKEN_BLOG = {
+    "blog/__init__.py": "from .models.user import post\n",
+    "blog/models/__init__.py": "",
+    "blog/models/user/__init__.py": "",
+    "blog/models/user/post.py": """
+        from sqlalchemy import Column, ForeignKey, Integer
+        from sqlalchemy.orm import DeclarativeBase, relationship
+
+        class Base(DeclarativeBase):
+            pass
+
+        class Author(Base):
+            __tablename__ = "authors"
+            __table_args__ = {"schema": "tenant"}
+            id = Column(Integer, primary_key=True)
+
+        class Post(Base):
+            __tablename__ = "posts"
+            __table_args__ = {"schema": "tenant"}
+            id = Column(Integer, primary_key=True)
+            author_id = Column(ForeignKey("authors.id"))
+            author = relationship(Author)
+    """,
+}
+
+
 def test_a_foreign_key_that_breaks_the_mappers_is_a_finding(tmp_path):
-    root = write(tmp_path, {
-        "blog/__init__.py": "from .models.user import post\n",
-        "blog/models/__init__.py": "",
-        "blog/models/user/__init__.py": "",
-        "blog/models/user/post.py": """
-            from sqlalchemy import Column, ForeignKey, Integer
-            from sqlalchemy.orm import DeclarativeBase, relationship
-
-            class Base(DeclarativeBase):
-                pass
-
-            class Author(Base):
-                __tablename__ = "authors"
-                __table_args__ = {"schema": "tenant"}
-                id = Column(Integer, primary_key=True)
-
-            class Post(Base):
-                __tablename__ = "posts"
-                __table_args__ = {"schema": "tenant"}
-                id = Column(Integer, primary_key=True)
-                author_id = Column(ForeignKey("authors.id"))
-                author = relationship(Author)
-        """,
-    })
+    root = write(tmp_path, BROKEN_BLOG)
     result = run(root, "verify", "blog", "--output-format", "json")
     assert result.returncode == 1, result.stderr
     assert [(f["code"], f["path"], f["line"], f["model"]) for f in json.loads(result.stdout)] == [
@@ -397,24 +402,7 @@ def test_a_foreign_key_that_breaks_the_mappers_is_a_finding(tmp_path):
 
 
 def test_a_probe_that_did_not_run_never_passes_whatever_the_selection(tmp_path):
-    root = write(tmp_path, {
-        "blog/__init__.py": "from .models.user import post\n",
-        "blog/models/__init__.py": "",
-        "blog/models/user/__init__.py": "",
-        "blog/models/user/post.py": """
-            from sqlalchemy import Column, ForeignKey, Integer
-            from sqlalchemy.orm import DeclarativeBase
-
-            class Base(DeclarativeBase):
-                pass
-
-            class Post(Base):
-                __tablename__ = "posts"
-                __table_args__ = {"schema": "tenant"}
-                id = Column(Integer, primary_key=True)
-                author_id = Column(ForeignKey("authors.id"))
-        """,
-    })
+    root = write(tmp_path, BROKEN_BLOG)
     for selection in (["--ignore", "TNT103"], ["--select", "TNT101"]):
         result = run(root, "verify", "blog", *selection)
         assert result.returncode == 1, selection
