@@ -4,6 +4,7 @@ never silent defaults and never an internal error."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -179,3 +180,84 @@ def test_commit_message_is_checked_again_where_it_is_filled_in():
         commit_message(config.commit_message, "app/models/user/coupon.py", ("Coupon",))
     assert str(refused.value) == f"config key `commit-message` uses '{{file:>2000000000}}'; {ONLY_PLACEHOLDERS}"
     assert commit_message("{{literal}} {file} {path} ({models})", "app/x.py", ("X", "Y")) == "{literal} x.py app/x.py (X, Y)"
+
+
+# Item 11: the baseline file
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('{"version": true, "entries": []}', "unsupported version true (expected 1)"),
+        ('{"version": 1.0, "entries": []}', "unsupported version 1.0 (expected 1)"),
+        ('{"version": "1", "entries": []}', 'unsupported version "1" (expected 1)'),
+        ("[" * 100_000 + "]" * 100_000, "not valid JSON (arrays or objects nested too deeply)"),
+        ('{"version": 1, "entries": [{"path": "a.py", "code": "TNT001", "model": "A", "occurrence": '
+         + "9" * 5000 + "}]}", "not valid JSON (a number has more than 4300 digits)"),
+    ],
+)
+def test_malformed_baseline_is_exit_two_naming_the_file(tmp_path, content, reason):
+    root = write_app(tmp_path)
+    (root / "b.json").write_text(content, encoding="utf-8")
+    for command in (("check",), ("fix",), ("check", "--update-baseline")):
+        result = run_tenantlint(*command, "--baseline", "b.json", cwd=root)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            2, "", f"{ERROR}baseline file b.json is malformed: {reason}\n"
+        )
+    assert (root / "b.json").read_text(encoding="utf-8") == content
+    assert (root / "app/models/user/coupon.py").read_text(encoding="utf-8") == COUPON
+
+
+def _outside(root: Path, name: str) -> str:
+    return (f"{ERROR}baseline file {name} is outside the project root {root}: --update-baseline only writes "
+            "a baseline inside it (one outside is read, never written)\n")
+
+
+@pytest.fixture
+def shared_baseline(tmp_path) -> tuple[Path, Path, str]:
+    """A project, and a baseline of its findings in the folder above it (a shared CI checkout)."""
+    root = write_app(tmp_path / "project")
+    created = run_tenantlint("check", "--baseline", "b.json", "--update-baseline", cwd=root)
+    assert created.returncode == 0, created.stderr
+    outside = tmp_path / "shared.json"
+    (root / "b.json").rename(outside)
+    return root, outside, outside.read_text(encoding="utf-8")
+
+
+def test_a_baseline_outside_the_root_is_read(shared_baseline):
+    root, _, _ = shared_baseline
+    result = run_tenantlint("check", "--baseline", "../shared.json", cwd=root)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0, "All checks passed!\n4 known problems in baseline ../shared.json not shown.\n", ""
+    )
+
+
+def test_a_baseline_outside_the_root_is_never_written(shared_baseline):
+    root, outside, before = shared_baseline
+    for command in ("check", "fix"):
+        result = run_tenantlint(command, "--baseline", "../shared.json", "--update-baseline", cwd=root)
+        assert (result.returncode, result.stdout, result.stderr) == (2, "", _outside(root, "../shared.json"))
+    assert outside.read_text(encoding="utf-8") == before
+    assert (root / "app/models/user/coupon.py").read_text(encoding="utf-8") == COUPON  # refused before fixing
+
+
+def test_a_symlink_does_not_carry_a_baseline_write_outside_the_root(shared_baseline):
+    """A committed link (the file, or a folder on its path) may be read through, never written through."""
+    root, outside, before = shared_baseline
+    (root / "b.json").symlink_to(outside)
+    (root / "ci").symlink_to(outside.parent, target_is_directory=True)
+    for name in ("b.json", "ci/shared.json"):
+        (root / "pyproject.toml").write_text(PYPROJECT + f'baseline = "{name}"\n', encoding="utf-8")
+        read = run_tenantlint("check", cwd=root)
+        assert (read.returncode, read.stdout) == (0, f"All checks passed!\n4 known problems in baseline {name} not shown.\n")
+        result = run_tenantlint("check", "--update-baseline", cwd=root)
+        assert (result.returncode, result.stdout, result.stderr) == (2, "", _outside(root, name))
+    assert outside.read_text(encoding="utf-8") == before
+    assert (root / "b.json").is_symlink()
+
+
+def test_a_baseline_inside_the_root_is_still_written(shared_baseline):
+    root, outside, before = shared_baseline
+    (root / "ci").mkdir()
+    result = run_tenantlint("check", "--baseline", "ci/b.json", "--update-baseline", cwd=root)
+    assert (result.returncode, result.stdout) == (0, "Baseline ci/b.json: 4 entries (4 added, 0 removed).\n")
+    assert json.loads((root / "ci/b.json").read_text(encoding="utf-8")) == json.loads(before)
