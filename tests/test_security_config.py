@@ -95,6 +95,22 @@ def test_config_error_is_one_line_naming_the_file_and_key(tmp_path, content, std
     assert (root / "app/models/user/coupon.py").read_text(encoding="utf-8") == COUPON  # fix wrote nothing
 
 
+def test_globs_the_load_does_not_compile_are_ones_pathspec_accepts():
+    """The load skips pathspec for globs of plain characters: every such short glob compiles."""
+    import itertools
+
+    import pathspec
+
+    from tenantlint.config import _PLAIN_GLOB
+
+    for size in range(1, 5):
+        for chars in itertools.product("a0_./*?-", repeat=size):
+            glob = "".join(chars)
+            assert _PLAIN_GLOB.fullmatch(glob)
+            pathspec.GitIgnoreSpec.from_lines([glob])  # raises for a glob it refuses
+    assert [g for g in ("[a]", "a\\", "!", "!a", "a b") if _PLAIN_GLOB.fullmatch(g)] == []
+
+
 MIGRATION = '''\
 import sqlalchemy as sa
 from alembic import op
