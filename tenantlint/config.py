@@ -140,12 +140,6 @@ def _discover(start: Path) -> tuple[Path, object] | None:
     return None
 
 
-def find_config_file(start: Path) -> Path | None:
-    """The nearest pyproject.toml with a [tool.tenantlint] table, from `start` upwards."""
-    found = _discover(start)
-    return found[0] if found else None
-
-
 def find_project_root(start: Path) -> Path:
     """Without a config file: the nearest folder holding .git or pyproject.toml, else `start`."""
     start = start.resolve()
