@@ -11,6 +11,8 @@ reported; when it shrinks, the highest indexes go stale.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,17 @@ def resolve_path(cli_value: Path | None, config: Config) -> Path | None:
     if config.baseline is not None:
         return config.root / config.baseline
     return None
+
+
+def check_writable(path: Path, root: Path, name: str) -> None:
+    """Only a baseline inside the project root is ever written. `--baseline` may name a file
+    anywhere (through symlinks too): it is read, but never written outside the project."""
+    real, inside = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    if not real.is_relative_to(inside):
+        raise BaselineError(
+            f"baseline file {name} is outside the project root {inside}: --update-baseline only writes "
+            "a baseline inside it (one outside is read, never written)"
+        )
 
 
 def key_findings(findings: Sequence[Finding], relative: Callable[[Finding], str]) -> list[tuple[Finding, Entry]]:
@@ -119,10 +132,15 @@ def loads(text: str, name: str) -> frozenset[Entry]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise bad(f"not valid JSON ({exc})") from exc
+    except RecursionError:
+        raise bad("not valid JSON (arrays or objects nested too deeply)") from None
+    except ValueError:  # int() refuses more digits than the interpreter's limit
+        raise bad(f"not valid JSON (a number has more than {sys.get_int_max_str_digits()} digits)") from None
     if not isinstance(document, dict) or set(document) != {"version", "entries"}:
         raise bad('expected an object with the keys "version" and "entries"')
-    if document["version"] != VERSION:
-        raise bad(f"unsupported version {document['version']!r} (expected {VERSION})")
+    version = document["version"]
+    if type(version) is not int or version != VERSION:  # true == 1 and 1.0 == 1 in Python
+        raise bad(f"unsupported version {json.dumps(version)} (expected {VERSION})")
     if not isinstance(document["entries"], list):
         raise bad('"entries" must be a list')
     entries: set[Entry] = set()

@@ -186,6 +186,8 @@ def _open_baseline(config: Config, baseline_file: Path | None, update: bool, gro
     path = bl.resolve_path(baseline_file, config)
     name = display_path(path).as_posix()
     try:
+        if update:  # before anything is written: fix would otherwise change files first
+            bl.check_writable(path, config.root, name)
         return path, name, bl.load(path, name, missing_ok=update and grow)
     except bl.BaselineError as exc:
         _fail(str(exc))

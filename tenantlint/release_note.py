@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-from tenantlint.fixing import FileFix
-from tenantlint.findings import EditKind
+if TYPE_CHECKING:  # the config validates templates at load: keep this module light to import
+    from tenantlint.findings import EditKind
+    from tenantlint.fixing import FileFix
 
 # The findings whose model a commit is about: a class without the schema, a Table(...) without it.
 _MODEL_CODES = ("TNT001", "TNT006")
@@ -57,15 +60,33 @@ def edit_kinds(fix: FileFix) -> tuple[EditKind, ...]:
     return tuple(dict.fromkeys(edit.kind for edit in fix.edits))
 
 
+PLACEHOLDERS = ("file", "path", "models")
+_ALLOWED = "it may only use {file}, {path} and {models} (no format spec, conversion, attribute or index)"
+
+
+def template_problem(template: str) -> str | None:
+    """Why a `commit-message` template is refused, or None. Only the bare placeholders pass:
+    a format spec (`{file:>2000000000}` builds a 2 GB string) or an attribute or index
+    (`{file.__class__}`) would let a cloned repository's config do more than name a file."""
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return f"is not a valid template ({exc}); {_ALLOWED}"
+    for _, name, spec, conversion in fields:
+        if name is None:  # literal text only
+            continue
+        if name not in PLACEHOLDERS or spec or conversion is not None:
+            written = "{" + name + (f"!{conversion}" if conversion is not None else "") + (f":{spec}" if spec else "") + "}"
+            return f"uses {written!r}; {_ALLOWED}"
+    return None
+
+
 def commit_message(template: str, path: str, models: tuple[str, ...]) -> str:
     """Fill in `{file}` (the file name), `{path}` (repository-relative) and `{models}`."""
-    try:
-        return template.format(file=PurePosixPath(path).name, path=path, models=", ".join(models) or "-")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise MessageError(
-            f"config key `commit-message` is not a valid template ({exc!r}); "
-            "it may use {file}, {path} and {models}"
-        ) from None
+    problem = template_problem(template)  # checked at config load too; a Config can be built in code
+    if problem is not None:
+        raise MessageError(f"config key `commit-message` {problem}")
+    return template.format(file=PurePosixPath(path).name, path=path, models=", ".join(models) or "-")
 
 
 def plan_commits(fixes: list[tuple[str, FileFix]], template: str) -> list[Planned]:

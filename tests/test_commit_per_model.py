@@ -205,11 +205,16 @@ def test_refuses_outside_a_git_repository(tmp_path, monkeypatch):
 def test_refuses_a_bad_message_template(repo):
     (repo / "pyproject.toml").write_text(PYPROJECT + 'commit-message = "add {schema} to {file}"\n')
     git(repo, "commit", "-q", "-m", "config", "--", "pyproject.toml")
-    _refused(
-        repo,
-        "config key `commit-message` is not a valid template (KeyError('schema')); it may use {file}, {path} and {models}",
-        WORK_IN_PROGRESS,
+    # refused when the config is loaded, before anything is analysed, written or committed
+    before_log = subjects(repo)
+    result = run("fix", "--commit-per-model")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "tenantlint: error: config key `commit-message` uses '{schema}'; it may only use {file}, {path} and {models} "
+        "(no format spec, conversion, attribute or index) (in pyproject.toml)\n"
     )
+    assert (subjects(repo), status(repo)) == (before_log, WORK_IN_PROGRESS)
+    assert (repo / "app/models/user/coupon.py").read_text() == COUPON
 
 
 def test_summary_needs_commit_per_model(repo):
