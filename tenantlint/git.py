@@ -30,7 +30,9 @@ def _git(cwd: Path, *args: str) -> str:
         raise GitError("git is not installed (needed by --commit-per-model)") from exc
     except subprocess.CalledProcessError as exc:
         detail = (exc.stderr or exc.stdout or "").strip().splitlines()
-        raise GitError(f"`git {' '.join(args)}` failed: {detail[-1] if detail else exc.returncode}") from exc
+        # git's own reason (`fatal: ...`) rather than its advice on the last line
+        reason = next((line for line in detail if line.startswith(("fatal:", "error:"))), detail[-1] if detail else "")
+        raise GitError(f"`git {' '.join(args)}` failed: {reason or exc.returncode}") from exc
     return done.stdout
 
 
@@ -151,8 +153,8 @@ class Repository:
         untracked = [path for path in relative if path not in tracked]
         if not untracked:
             return
-        done = subprocess.run(["git", "check-ignore", "-z", "--", *untracked], cwd=self.root,
-                              capture_output=True, text=True)
+        done = subprocess.run(["git", "check-ignore", "-z", "--stdin"], cwd=self.root,
+                              input="\0".join(untracked) + "\0", capture_output=True, text=True)
         ignored = [path for path in done.stdout.split("\0") if path]
         if ignored:
             raise GitError(f"{', '.join(ignored)}: ignored by git and not tracked; only tracked files are committed")

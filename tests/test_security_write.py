@@ -58,21 +58,21 @@ B_LEFT = (
 
 # -- item 5: a file changed while `fix` runs is left alone ----------------------------------
 
-def _edit_after_planning(monkeypatch, path: Path, data: bytes) -> None:
-    """The user saves `path` after tenantlint computed its fix and before it writes it."""
-    real_plan = fixing.plan
+def _edit_after(monkeypatch, module, name: str, path: Path, data: bytes | str) -> None:
+    """The user saves `path` after `module.name` (a step between analysis and writing) ran."""
+    real = getattr(module, name)
 
-    def plan_then_edit(*args, **kwargs):
-        fixes = real_plan(*args, **kwargs)
-        path.write_bytes(data)
-        return fixes
+    def step_then_edit(*args, **kwargs):
+        result = real(*args, **kwargs)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+        return result
 
-    monkeypatch.setattr(fixing, "plan", plan_then_edit)
+    monkeypatch.setattr(module, name, step_then_edit)
 
 
 def test_a_file_edited_after_the_analysis_keeps_the_edit(project, monkeypatch):
     edited = model("B") + b"# saved by the user meanwhile\n"
-    _edit_after_planning(monkeypatch, project / "models/user/b.py", edited)
+    _edit_after(monkeypatch, fixing, "plan", project / "models/user/b.py", edited)
     code, out, err = run("fix", ".")
     assert code == 2
     assert err == "tenantlint: error: models/user/b.py: changed while tenantlint was running; not fixed\n"
@@ -236,3 +236,170 @@ def test_a_temp_file_of_a_live_process_is_kept(tmp_path):
     os.utime(leftover, (1, 1))
     atomic.write_atomic(tmp_path / "a.py", b"new\n")
     assert sorted(os.listdir(tmp_path)) == [leftover.name, "a.py"]
+
+
+# -- item 10: --commit-per-model finds every reason a commit would fail before it writes --------
+
+def git(repo: Path, *args: str, check: bool = True) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=check, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """The mini app committed in a fresh repository, with a global config of its own."""
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text("")
+    for key, value in {
+        "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
+        "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
+        "GIT_CEILING_DIRECTORIES": str(tmp_path),
+    }.items():
+        monkeypatch.setenv(key, value)
+    root = tmp_path / "repo"
+    write_app(root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "initial")
+    monkeypatch.chdir(root)
+    return root
+
+
+def subjects(root: Path) -> list[str]:
+    return git(root, "log", "--format=%s").splitlines()
+
+
+def status(root: Path) -> list[str]:
+    return git(root, "status", "--porcelain=v1", "--untracked-files=all").splitlines()
+
+
+def _refused(repo: Path, message: str, *args: str) -> None:
+    before_log, before_status = subjects(repo), status(repo)
+    code, out, err = run("fix", "--commit-per-model", *args)
+    assert (code, out) == (2, "")
+    assert err == f"tenantlint: error: {message}; nothing was changed or committed\n"
+    assert subjects(repo) == before_log
+    assert status(repo) == before_status
+    assert (repo / "app/models/user/coupon.py").read_text() == COUPON
+
+
+def test_refuses_without_a_committer_identity(repo, monkeypatch):
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(key)
+    git(repo, "config", "user.useConfigOnly", "true")  # no guess from the host name
+    _refused(repo, "git does not know who you are (`git var GIT_COMMITTER_IDENT` fails); set user.name and user.email")
+
+
+def test_refuses_while_the_index_is_locked(repo):
+    (repo / ".git/index.lock").write_text("")
+    _refused(repo, f"{repo}/.git/index.lock exists: another git process is running (or crashed); remove it when none is")
+
+
+def test_refuses_a_detached_head(repo):
+    git(repo, "checkout", "-q", "--detach")
+    _refused(repo, "HEAD is detached; check out a branch first")
+
+
+def test_refuses_models_in_a_submodule(repo, tmp_path):
+    inner = tmp_path / "inner"
+    (inner / "models").mkdir(parents=True)
+    (inner / "models/extra.py").write_text(COUPON.replace("Coupon", "Extra"))
+    git(inner, "init", "-q", "-b", "main")
+    git(inner, "add", "-A")
+    git(inner, "commit", "-q", "-m", "inner")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "app/models/user/vendor")
+    git(repo, "commit", "-q", "-m", "vendor")
+    _refused(repo, "app/models/user/vendor/models is inside the submodule (or nested repository) "
+                   "app/models/user/vendor; run tenantlint there")
+
+
+def test_refuses_an_ignored_file_named_on_the_command_line(repo):
+    (repo / ".gitignore").write_text("app/models/user/local.py\n")
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-q", "-m", "ignore")
+    (repo / "app/models/user/local.py").write_text(COUPON.replace("Coupon", "Local"))
+    _refused(repo, "app/models/user/local.py: ignored by git and not tracked; only tracked files are committed",
+             "app/models/user/local.py", "app/models/user/coupon.py")
+    assert (repo / "app/models/user/local.py").read_text() == COUPON.replace("Coupon", "Local")
+
+
+def test_refuses_signed_commits_that_cannot_be_signed(repo, tmp_path):
+    failing_gpg = tmp_path / "gpg"
+    failing_gpg.write_text("#!/bin/sh\necho 'gpg: no default secret key' >&2\nexit 2\n")
+    failing_gpg.chmod(0o755)
+    git(repo, "config", "commit.gpgsign", "true")
+    git(repo, "config", "gpg.program", str(failing_gpg))
+    code, out, err = run("fix", "--commit-per-model")
+    assert (code, out) == (2, "")
+    assert err.startswith("tenantlint: error: commit.gpgsign is true but git cannot sign (")
+    assert err.endswith("); fix the signing setup or set commit.gpgsign=false for this repository; "
+                        "nothing was changed or committed\n")
+    assert subjects(repo) == ["initial"]
+    assert status(repo) == []
+
+
+def test_no_commit_hook_runs(repo):
+    """--no-verify skips pre-commit and commit-msg only; prepare-commit-msg and post-commit are off too."""
+    for name in ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit"):
+        hook = repo / ".git/hooks" / name
+        hook.write_text(f"#!/bin/sh\necho {name} >> \"$(git rev-parse --show-toplevel)/hooks-ran.txt\"\n")
+        hook.chmod(0o755)
+    code, out, err = run("fix", "--commit-per-model", "app/models/user/product.py")
+    assert (code, err) == (0, "")
+    assert subjects(repo) == ["feat(models): add tenant schema to product.py (Product)", "initial"]
+    assert not (repo / "hooks-ran.txt").exists()
+    assert status(repo) == []
+
+
+def test_a_file_edited_meanwhile_is_skipped_and_the_others_committed(repo, monkeypatch):
+    edited = COUPON + "# saved by the user meanwhile\n"
+    from tenantlint import refactor
+
+    # after the pre-checks, which refuse a target that already has uncommitted changes
+    _edit_after(monkeypatch, refactor, "prepare", repo / "app/models/user/coupon.py", edited)
+    code, out, err = run("fix", "-q", "--commit-per-model")
+    assert code == 2
+    assert err == "tenantlint: error: app/models/user/coupon.py: changed while tenantlint was running; not fixed\n"
+    assert subjects(repo) == [
+        "feat(models): add tenant schema to tag.py (Tag)",
+        "feat(models): add tenant schema to product.py (Product)",
+        "initial",
+    ]
+    assert (repo / "app/models/user/coupon.py").read_text() == edited
+    assert status(repo) == [" M app/models/user/coupon.py"]
+
+
+def test_a_failing_commit_puts_its_file_back_and_names_it(repo, monkeypatch):
+    """The second commit fails for real (a lock taken after the first): no file but it was written,
+    and it is restored; the third is never written."""
+    from tenantlint.git import Repository
+
+    real_commit = Repository.commit_file
+    calls = []
+
+    def commit_file(self, relative, message, no_hooks):
+        calls.append(relative)
+        if len(calls) == 2:
+            (repo / ".git/index.lock").write_text("")
+        return real_commit(self, relative, message, no_hooks)
+
+    monkeypatch.setattr(Repository, "commit_file", commit_file)
+    code, out, err = run("fix", "--commit-per-model")
+    assert (code, out) == (2, "")
+    assert err.startswith("tenantlint: error: app/models/user/product.py: could not commit: `git -c core.hooksPath=")
+    assert err.endswith("; the fix of this file was undone; 1 files were committed before it, "
+                        "the others were left unchanged\n")
+    assert subjects(repo) == ["feat(models): add tenant schema to coupon.py (Coupon)", "initial"]
+    (repo / ".git/index.lock").unlink()
+    assert status(repo) == []
+    assert (repo / "app/models/user/coupon.py").read_text() == COUPON_FIXED
+    assert (repo / "app/models/user/product.py").read_text() == PRODUCT
+    assert (repo / "app/models/user/tag.py").read_text() == TAG
+
+
+def test_a_killed_runs_temp_file_does_not_stay_in_git_status(repo):
+    left = _killed_write(repo / "app/models/user/coupon.py")
+    assert status(repo) == [f"?? app/models/user/{left}"]
+    code, out, err = run("fix", "-q", "--commit-per-model")
+    assert (code, err) == (0, "")
+    assert status(repo) == []
