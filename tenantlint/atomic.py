@@ -78,6 +78,11 @@ def _signals_deferred():
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def named_without_links(path: Path) -> bool:
+    """True when no symlink is on the way to `path`: it is the very file its name says."""
+    return os.path.normpath(os.path.abspath(path)) == os.path.realpath(path)
+
+
 def _open_folder(path: Path, root: Path | None) -> int:
     """A descriptor of `path`'s real folder. With a root, every component below the root is
     opened with O_NOFOLLOW: a folder swapped for a link after the check fails with ELOOP."""
@@ -131,12 +136,14 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None = None, root
     old file or the new one, never half of it.
 
     The file written is the real one a symlink names; with `root` it must lie inside it
-    (`OutsideRoot`). With `expected`, the file must still hold exactly those bytes right before
+    (`OutsideRoot`), unless it was named outside the root without any link on the way. With `expected`, the file must still hold exactly those bytes right before
     the rename (`FileChanged`). A file without any write bit is refused (`PermissionError`),
     as it would be for a user who is not root."""
     target = Path(os.path.realpath(path))
     if root is not None and not target.is_relative_to(os.path.realpath(root)):
-        raise OutsideRoot(path, target)
+        if not named_without_links(path):
+            raise OutsideRoot(path, target)
+        root = Path(target.anchor)  # named outside the project: still no link on the way
     wanted = hashlib.sha256(expected).digest() if expected is not None else None
     with _signals_deferred():
         folder = _open_folder(target, root)

@@ -93,10 +93,13 @@ def plan(analysis: Analysis, unsafe_fixes: bool) -> list[FileFix]:
 
 
 def outside_root(path: Path, root: Path) -> str | None:
-    """Why `fix` never writes this file: its real path (through a linked file, a linked folder
-    or `..`, however it was named) is outside the project."""
+    """Why `fix` never writes this file: a link (a linked file, a linked folder, anywhere on the
+    way, however it was named) leads out of the project. A file named outside the project with
+    no link on the way (`fix --config ../pyproject.toml /other/tree`) is what the user asked for."""
+    from tenantlint.atomic import named_without_links
+
     target = Path(os.path.realpath(path))
-    if target.is_relative_to(os.path.realpath(root)):
+    if target.is_relative_to(os.path.realpath(root)) or named_without_links(path):
         return None
     how = "symlink to" if path.is_symlink() else "resolves to"
     return f"{how} {target}, outside the project"
