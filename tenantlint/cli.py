@@ -256,8 +256,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         baseline_file, update_baseline, diff, unsafe_fixes, commit_per_model, summary_file):
     """Apply the safe fixes (and with --unsafe-fixes the unsafe ones too)."""
     from tenantlint.engine import analyze
-    from tenantlint.atomic import write_atomic
-    from tenantlint.fixing import Outcome, plan
+    from tenantlint.fixing import Outcome, plan, write_all
 
     if summary_file is not None and not commit_per_model:
         raise click.UsageError("--summary needs --commit-per-model")
@@ -287,31 +286,33 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         sys.exit(code)
     note = ""
     if commit_per_model:
-        note = _commit_per_model(changed, config, summary_file)
+        note, written, skipped = _commit_per_model(changed, config, summary_file)
     else:
-        for change in _progress(changed, "Fixing"):
-            write_atomic(change.path, change.new)
+        written, skipped = write_all(_progress(changed, "Fixing"), config.root)
+    for failure in skipped:  # each left as it was; the run goes on and ends with exit 2
+        click.echo(f"tenantlint: error: {failure.message()}", err=True)
     after = analyze(targets, config, use_cache=not no_cache, jobs=jobs) if changed else analysis
     remaining, notes = _baseline(after, targets, known, update_baseline, output_format, grow=False)
     output = render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes, config=config)
     if output_format == "text" and not quiet:
-        fixed = sum(len(c.findings) for c in changed)
+        fixed = sum(len(c.findings) for c in written)
         output = output.replace("All checks passed!\n", "") if fixed and not remaining else output
-        output += f"Fixed {fixed} problems in {len(changed)} files.\n" if fixed else ""
+        output += f"Fixed {fixed} problems in {len(written)} files.\n" if fixed else ""
     click.echo(output, nl=False)
     if note:  # the commit table goes to stderr when stdout is a machine format
         click.echo(note, nl=False, err=output_format != "text")
     _notes(notes, output_format, quiet)
     errors = after.errors + [f for c in failed for f in c.findings]
-    sys.exit(exit_code(remaining, errors, exit_zero))
+    sys.exit(ExitCode.ERROR if skipped else exit_code(remaining, errors, exit_zero))
 
 
-def _commit_per_model(changed, config: Config, summary_file: Path | None) -> str:
-    """Write and commit each changed file alone; the commit table. Refusals exit 2 before any write."""
+def _commit_per_model(changed, config: Config, summary_file: Path | None):
+    """Write and commit each changed file alone; (the commit table, written, not written).
+    Refusals exit 2 before any write."""
     from datetime import datetime, timezone
 
     from tenantlint.git import GitError
-    from tenantlint.refactor import commit_each, prepare
+    from tenantlint.refactor import CommitFailed, commit_each, prepare
     from tenantlint.release_note import MessageError, format_markdown, format_table
 
     started = datetime.now(timezone.utc)
@@ -320,13 +321,17 @@ def _commit_per_model(changed, config: Config, summary_file: Path | None) -> str
     except (GitError, MessageError) as exc:
         _fail(f"{exc}; nothing was changed or committed")
     try:
-        committed = commit_each(repo, steps, lambda items: _progress(items, "Committing"))
-    except GitError as exc:
-        _fail(f"{exc}; the files before it were committed, this one is written but not committed")
+        committed, skipped = commit_each(repo, steps, config.root, lambda items: _progress(items, "Committing"))
+    except CommitFailed as exc:
+        for failure in exc.skipped:
+            click.echo(f"tenantlint: error: {failure.message()}", err=True)
+        _fail(str(exc))
     finished = datetime.now(timezone.utc)
     if summary_file is not None:
         summary_file.write_text(format_markdown(committed, started, finished, config.schema), encoding="utf-8")
-    return format_table(committed)
+    left = {id(failure.fix) for failure in skipped}
+    written = [fix for _, fix in steps if id(fix) not in left]
+    return format_table(committed), written, skipped
 
 
 @main.command()

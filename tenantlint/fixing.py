@@ -86,16 +86,68 @@ def plan(analysis: Analysis, unsafe_fixes: bool) -> list[FileFix]:
         old = analysis.data[path]
         target = outside_root(path, analysis.config.root)
         if target is not None:
-            fixes.append(FileFix(path, Outcome.FAILED, old, old, tuple(findings),
-                                 f"symlink to {target}, outside the project; not fixed"))
+            fixes.append(FileFix(path, Outcome.FAILED, old, old, tuple(findings), f"{target}; not fixed"))
         else:
             fixes.append(fix_file(path, old, findings, analysis.config))
     return fixes
 
 
-def outside_root(path: Path, root: Path) -> Path | None:
-    """The target of a symlink that leads out of the project, which `fix` never writes."""
-    if not path.is_symlink():
-        return None
+def outside_root(path: Path, root: Path) -> str | None:
+    """Why `fix` never writes this file: a link (a linked file, a linked folder, anywhere on the
+    way, however it was named) leads out of the project. A file named outside the project with
+    no link on the way (`fix --config ../pyproject.toml /other/tree`) is what the user asked for."""
+    from tenantlint.atomic import named_without_links
+
     target = Path(os.path.realpath(path))
-    return None if target.is_relative_to(root.resolve()) else target
+    if target.is_relative_to(os.path.realpath(root)) or named_without_links(path):
+        return None
+    how = "symlink to" if path.is_symlink() else "resolves to"
+    return f"{how} {target}, outside the project"
+
+
+@dataclass(frozen=True)
+class NotWritten:
+    """A fixed file that was not written, and why (one line for the user)."""
+
+    fix: FileFix
+    reason: str
+
+    def message(self) -> str:
+        return f"{self.fix.path.as_posix()}: {self.reason}; not fixed"
+
+
+def write_one(fix: FileFix, root: Path, done: dict[str, bytes] | None = None) -> NotWritten | None:
+    """Write one fixed file over the bytes it was computed from, only inside the project;
+    a failure costs this file only. `done`: the real paths written so far in this run, so a file
+    named twice (through a symlink inside the project) is written once."""
+    from tenantlint.atomic import FileChanged, OutsideRoot, write_atomic
+
+    real = os.path.realpath(fix.path)
+    if done is not None and done.get(real) == fix.new:
+        return None
+    try:
+        write_atomic(fix.path, fix.new, expected=fix.old, root=root)
+    except FileChanged:
+        return NotWritten(fix, "changed while tenantlint was running")
+    except OutsideRoot as exc:
+        return NotWritten(fix, f"resolves to {exc.target}, outside the project")
+    except OSError as exc:
+        return NotWritten(fix, f"cannot write: {exc.strerror or exc}")
+    if done is not None:
+        done[real] = fix.new
+    return None
+
+
+def write_all(changed: list[FileFix], root: Path) -> tuple[list[FileFix], list[NotWritten]]:
+    """Write every fixed file that can be written; (written, not written)."""
+    from tenantlint.atomic import begin_run
+
+    begin_run()
+    written, skipped, done = [], [], {}
+    for fix in changed:
+        failure = write_one(fix, root, done)
+        if failure is None:
+            written.append(fix)
+        else:
+            skipped.append(failure)
+    return written, skipped
