@@ -186,7 +186,7 @@ def _open_baseline(config: Config, baseline_file: Path | None, update: bool, gro
     path = bl.resolve_path(baseline_file, config)
     name = display_path(path).as_posix()
     try:
-        return path, name, bl.load(path, name, missing_ok=update and grow)
+        return path, name, bl.load(path, name, missing_ok=update and grow, limit=config.max_file_size)
     except bl.BaselineError as exc:
         _fail(str(exc))
 

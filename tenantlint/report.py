@@ -28,6 +28,21 @@ def plural(n: int, word: str, many: str = "") -> str:
     return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
+def _control_escapes() -> dict[int, str]:
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    controls = [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]  # C0, DEL, C1, line/paragraph separators
+    return {c: named.get(chr(c)) or (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in controls}
+
+
+_CONTROL_ESCAPES = _control_escapes()
+
+
+def printable(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\n`, `\\x1b`): a file name or a string
+    from the checked code cannot start a line of its own or drive the terminal."""
+    return text.translate(_CONTROL_ESCAPES)
+
+
 def text_line(finding: Finding, unsafe_fixes: bool = False) -> str:
     mark = " [*]" if finding.fixable(unsafe_fixes) else ""
     return f"{finding.path.as_posix()}:{finding.line}:{finding.column}: {finding.code} {finding.message}{mark}"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from tenantlint import __version__
 from tenantlint.catalogue import RULES, Rule
+from tenantlint.config import DEFAULT_MAX_FILE_SIZE
+from tenantlint.files import read_regular
 from tenantlint.findings import Finding
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -43,13 +45,13 @@ def _rule_descriptor(rule: Rule) -> dict:
     }
 
 
-def _replacement(path: Path, finding: Finding, schema: str, comment: str) -> dict | None:
+def _replacement(path: Path, finding: Finding, schema: str, comment: str, limit: int) -> dict | None:
     """This one finding's edit as a whole-line replacement: the bytes between the first and
     the last line that change, and what replaces them."""
     from tenantlint.fixer import apply_edits
 
     try:
-        old = path.read_bytes()
+        old = read_regular(path, limit)
         new = apply_edits(old, [finding.edit], schema, comment)
     except Exception:  # noqa: BLE001 - a fix the fixer refuses is simply not offered in the report
         return None
@@ -72,7 +74,8 @@ def _replacement(path: Path, finding: Finding, schema: str, comment: str) -> dic
     }
 
 
-def _result(finding: Finding, root: Path, rule_index: dict[str, int], unsafe_fixes: bool, schema: str, comment: str) -> dict:
+def _result(finding: Finding, root: Path, rule_index: dict[str, int], unsafe_fixes: bool, schema: str, comment: str,
+            limit: int) -> dict:
     absolute = Path(os.path.abspath(finding.path))
     try:
         uri = absolute.relative_to(root).as_posix()
@@ -101,7 +104,7 @@ def _result(finding: Finding, root: Path, rule_index: dict[str, int], unsafe_fix
     if finding.model:
         result["properties"] = {"model": finding.model}
     if finding.edit is not None and finding.fixable(unsafe_fixes):
-        replacement = _replacement(absolute, finding, schema, comment)
+        replacement = _replacement(absolute, finding, schema, comment, limit)
         if replacement is not None:
             result["fixes"] = [
                 {
@@ -118,6 +121,7 @@ def build_sarif(
     root: Path | None = None,
     schema: str = "tenant",
     comment: str = "# Placeholder for schema_translate_map",
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
 ) -> dict:
     root = repository_root(Path.cwd()) if root is None else root.resolve()
     rules = list(RULES.values())
@@ -136,7 +140,8 @@ def build_sarif(
                     }
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
-                "results": [_result(f, root, rule_index, unsafe_fixes, schema, comment) for f in findings],
+                "results": [_result(f, root, rule_index, unsafe_fixes, schema, comment, max_file_size)
+                            for f in findings],
                 "columnKind": "unicodeCodePoints",
             }
         ],
@@ -145,5 +150,6 @@ def build_sarif(
 
 def format_sarif(findings: Sequence[Finding], unsafe_fixes: bool = False, config=None) -> str:
     """The SARIF log; with the run's config the fixes use its schema and comment."""
-    options = {} if config is None else {"schema": config.schema, "comment": config.comment_text}
+    options = {} if config is None else {"schema": config.schema, "comment": config.comment_text,
+                                         "max_file_size": config.max_file_size}
     return json.dumps(build_sarif(findings, unsafe_fixes, **options), indent=2) + "\n"

@@ -1,0 +1,167 @@
+"""Hostile paths in a checked tree (issue 15, items 7, 8, 14, 15): FIFOs, devices, huge files,
+symlink loops, file names with control characters, and secrets in `--database-url`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE = "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
+MODEL = 'from models.base import Base\n\n\nclass Product(Base):\n    __tablename__ = "products"\n'
+FIXED = (
+    'from models.base import Base\n\n\nclass Product(Base):\n    __tablename__ = "products"\n'
+    '    __table_args__ = {"schema": "tenant"}  # Placeholder for schema_translate_map\n'
+)
+FINDING = "models/user/product.py:4:7: TNT001 Model `Product` has no tenant schema [*]\n"
+
+
+def run(cwd: Path, *args: str) -> tuple[int, str, str]:
+    """The real command line, with a timeout: a regression that blocks on a FIFO fails, not hangs."""
+    result = subprocess.run([sys.executable, "-m", "tenantlint", *args], cwd=cwd, capture_output=True,
+                            text=True, timeout=60, check=False)
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project with one unfixed tenant model."""
+    (tmp_path / "pyproject.toml").write_text("[tool.tenantlint]\n", encoding="utf-8")
+    (tmp_path / "models" / "user").mkdir(parents=True)
+    (tmp_path / "models" / "base.py").write_text(BASE, encoding="utf-8")
+    (tmp_path / "models" / "user" / "product.py").write_text(MODEL, encoding="utf-8")
+    return tmp_path
+
+
+# -- 7. only regular files are read, and at most `max-file-size` bytes -----------------------
+
+
+def test_a_fifo_in_the_tree_is_tnt000_and_the_run_finishes(project):
+    os.mkfifo(project / "models" / "user" / "fifo.py")
+    assert run(project, "check", "--no-cache", ".") == (2, (
+        "models/user/fifo.py:1:1: TNT000 cannot read file: not a regular file (a FIFO)\n"
+        + FINDING + "Found 2 problems (1 fixable with `tenantlint fix`).\n"), "")
+    code, out, err = run(project, "fix", ".")
+    assert (code, err) == (2, "")
+    assert out == ("models/user/fifo.py:1:1: TNT000 cannot read file: not a regular file (a FIFO)\n"
+                   "Found 1 problem (0 fixable with `tenantlint fix`).\nFixed 1 problems in 1 files.\n")
+    assert (project / "models" / "user" / "product.py").read_text(encoding="utf-8") == FIXED
+
+
+def test_a_fifo_named_on_the_command_line_is_tnt000(project):
+    os.mkfifo(project / "models" / "user" / "fifo.py")
+    assert run(project, "check", "models/user/fifo.py") == (2, (
+        "models/user/fifo.py:1:1: TNT000 cannot read file: not a regular file (a FIFO)\n"
+        "Found 1 problem (0 fixable with `tenantlint fix`).\n"), "")
+
+
+def test_dev_zero_as_a_path_or_behind_a_model_file_link_is_never_read(project):
+    shown = os.path.relpath("/dev/zero", project)
+    assert run(project, "check", "--no-cache", "/dev/zero") == (2, (
+        f"{shown}:1:1: TNT000 cannot read file: not a regular file (a character device)\n"
+        "Found 1 problem (0 fixable with `tenantlint fix`).\n"), "")
+    (project / "models" / "user" / "zero.py").symlink_to("/dev/zero")
+    assert run(project, "check", "--no-cache", ".") == (2, (
+        "models/user/zero.py:1:1: TNT000 cannot read file: not a regular file (a character device)\n" + FINDING
+        + "Found 2 problems (1 fixable with `tenantlint fix`).\n"), "")
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_baseline_that_is_a_device_or_a_fifo_is_refused(project, command):
+    shown = os.path.relpath("/dev/zero", project)
+    assert run(project, command, "--baseline", "/dev/zero", ".") == (
+        2, "", f"tenantlint: error: cannot read baseline file {shown}: not a regular file (a character device)\n")
+    os.mkfifo(project / "baseline.json")
+    assert run(project, command, "--baseline", "baseline.json", "--update-baseline", ".") == (
+        2, "", "tenantlint: error: cannot read baseline file baseline.json: not a regular file (a FIFO)\n")
+    assert (project / "models" / "user" / "product.py").read_text(encoding="utf-8") == MODEL
+
+
+def test_a_file_over_max_file_size_is_tnt000_and_the_limit_is_configurable(project):
+    (project / "pyproject.toml").write_text("[tool.tenantlint]\nmax-file-size = 100\n", encoding="utf-8")
+    big = MODEL.replace("Product", "Big").replace("products", "bigs") + "#" * 99 + "\n"
+    (project / "models" / "user" / "big.py").write_text(big, encoding="utf-8")
+    size = len(big.encode())
+    assert run(project, "check", "--no-cache", ".") == (2, (
+        f"models/user/big.py:1:1: TNT000 cannot read file: file too large ({size} bytes, limit 100; "
+        "see `max-file-size`)\n" + FINDING + "Found 2 problems (1 fixable with `tenantlint fix`).\n"), "")
+    (project / "pyproject.toml").write_text(f"[tool.tenantlint]\nmax-file-size = {size}\n", encoding="utf-8")
+    assert run(project, "check", "--no-cache", "-q", ".") == (1, (
+        "models/user/big.py:4:7: TNT001 Model `Big` has no tenant schema [*]\n" + FINDING), "")
+
+
+def test_the_default_limit_is_ten_megabytes(project):
+    padding = "#" * 99 + "\n"
+    (project / "models" / "user" / "big.py").write_text(padding * 100_001, encoding="utf-8")
+    assert run(project, "check", "--no-cache", "models/user/big.py") == (2, (
+        "models/user/big.py:1:1: TNT000 cannot read file: file too large (10000100 bytes, limit 10000000; "
+        "see `max-file-size`)\nFound 1 problem (0 fixable with `tenantlint fix`).\n"), "")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "true", '"10"', "1.5"])
+def test_max_file_size_must_be_a_positive_integer(project, value):
+    (project / "pyproject.toml").write_text(f"[tool.tenantlint]\nmax-file-size = {value}\n", encoding="utf-8")
+    shown = {"true": "True", '"10"': "'10'"}.get(value, value)
+    assert run(project, "check", ".") == (2, "", (
+        f"tenantlint: error: config key `max-file-size` must be a positive integer (bytes), got {shown} "
+        f"(in {project / 'pyproject.toml'})\n"))
+
+
+def test_a_fifo_swapped_in_after_the_stat_does_not_block(tmp_path, monkeypatch):
+    from tenantlint import files
+
+    fifo = tmp_path / "fifo.py"
+    os.mkfifo(fifo)
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):  # the stat before the open saw a regular file
+        return real_stat(__file__ if path == fifo else path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    with pytest.raises(files.FileRefused, match=r"^\[Errno 22\] not a regular file \(a FIFO\)$"):
+        files.read_regular(fifo)
+
+
+# -- 8. symlink loops never stop a run ------------------------------------------------------
+
+
+def test_a_self_loop_is_skipped_with_one_warning(project):
+    (project / "models" / "loop.py").symlink_to("loop.py")
+    warning = "tenantlint: warning: models/loop.py: symlink loop, skipped\n"
+    assert run(project, "fix", "--diff", "-q", ".")[::2] == (1, warning)
+    for path in project.rglob("*.py"):
+        if not path.is_symlink():  # older than the run cache's racy window
+            os.utime(path, (1_000_000_000, 1_000_000_000))
+    for _ in range(2):  # the second run is replayed from the run cache: it still warns
+        assert run(project, "check", ".") == (1, FINDING + "Found 1 problem (1 fixable with `tenantlint fix`).\n", warning)
+    # `fix` reads the tree twice (before and after): still one warning
+    assert run(project, "fix", ".") == (0, "Fixed 1 problems in 1 files.\n", warning)
+    assert (project / "models" / "user" / "product.py").read_text(encoding="utf-8") == FIXED
+
+
+def test_a_two_link_loop_does_not_stop_a_run_naming_another_file(project):
+    (project / "models" / "a.py").symlink_to("b.py")
+    (project / "models" / "b.py").symlink_to("a.py")
+    assert run(project / "models", "check", "--no-cache", "user/product.py") == (
+        1, "user/product.py:4:7: TNT001 Model `Product` has no tenant schema [*]\n"
+        "Found 1 problem (1 fixable with `tenantlint fix`).\n",
+        "tenantlint: warning: a.py: symlink loop, skipped\ntenantlint: warning: b.py: symlink loop, skipped\n")
+
+
+def test_a_loop_named_on_the_command_line_is_tnt000(project):
+    (project / "models" / "loop.py").symlink_to("loop.py")
+    assert run(project, "check", "--no-cache", "models/loop.py") == (2, (
+        "models/loop.py:1:1: TNT000 cannot read file: Too many levels of symbolic links\n"
+        "Found 1 problem (0 fixable with `tenantlint fix`).\n"), "")
+
+
+def test_the_walk_never_follows_a_symlinked_folder(project):
+    (project / "models" / "user" / "parent").symlink_to("..", target_is_directory=True)
+    (project / "models" / "self").symlink_to(".", target_is_directory=True)
+    (project / "outside").symlink_to(project, target_is_directory=True)
+    assert run(project, "check", "--no-cache", ".") == (
+        1, FINDING + "Found 1 problem (1 fixable with `tenantlint fix`).\n", "")
