@@ -11,7 +11,7 @@ import click
 
 from tenantlint import __version__
 from tenantlint.config import Config, ConfigError, load_config
-from tenantlint.report import OUTPUT_FORMATS, ExitCode, exit_code, render
+from tenantlint.report import OUTPUT_FORMATS, ExitCode, exit_code, printable, render
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -274,7 +274,8 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
     failed = [f for f in fixes if f.outcome is Outcome.FAILED]
     changed = [f for f in fixes if f.outcome is Outcome.CHANGED]
     for failure in failed:
-        click.echo(f"tenantlint: error: {failure.path.as_posix()}: {failure.error}; file left unchanged", err=True)
+        click.echo(f"tenantlint: error: {printable(failure.path.as_posix())}: {printable(failure.error)}; "
+                   "file left unchanged", err=True)
     if diff:
         for change in changed:
             click.echo(change.diff(), nl=False)

@@ -45,7 +45,8 @@ def printable(text: str) -> str:
 
 def text_line(finding: Finding, unsafe_fixes: bool = False) -> str:
     mark = " [*]" if finding.fixable(unsafe_fixes) else ""
-    return f"{finding.path.as_posix()}:{finding.line}:{finding.column}: {finding.code} {finding.message}{mark}"
+    where = printable(finding.path.as_posix())
+    return f"{where}:{finding.line}:{finding.column}: {finding.code} {printable(finding.message)}{mark}"
 
 
 def format_text(findings: Sequence[Finding], unsafe_fixes: bool = False, quiet: bool = False) -> str:
@@ -87,8 +88,9 @@ def format_json(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
 
 
 def _escape_data(text: str) -> str:
-    """GitHub workflow-command escaping of the message part."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub workflow-command escaping of the message part (the runner decodes `%0A` back into a
+    line break inside the annotation); any other control character is shown as an escape."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from tenantlint import __version__
 from tenantlint.catalogue import RULES, Rule
@@ -16,6 +17,15 @@ from tenantlint.findings import Finding
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/tenantlint/"
 SRCROOT = "%SRCROOT%"
+
+# RFC 3986 `pchar` without ":" (a relative reference's first segment must not read as a scheme):
+# kept as written; everything else (space, %, #, ?, controls, non-ASCII) is percent-encoded.
+_URI_SAFE = "/!$&'()*+,;=@"
+
+
+def relative_uri(path: str) -> str:
+    """A `/`-separated relative path as a URI reference (RFC 3986), from its bytes on disk."""
+    return quote(os.fsencode(path), safe=_URI_SAFE)
 
 
 def help_uri(rule: Rule) -> str:
@@ -78,7 +88,7 @@ def _result(finding: Finding, root: Path, rule_index: dict[str, int], unsafe_fix
             limit: int) -> dict:
     absolute = Path(os.path.abspath(finding.path))
     try:
-        uri = absolute.relative_to(root).as_posix()
+        uri = relative_uri(absolute.relative_to(root).as_posix())
         location = {"uri": uri, "uriBaseId": SRCROOT}
     except ValueError:
         location = {"uri": absolute.as_uri()}

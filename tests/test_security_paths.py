@@ -165,3 +165,72 @@ def test_the_walk_never_follows_a_symlinked_folder(project):
     (project / "outside").symlink_to(project, target_is_directory=True)
     assert run(project, "check", "--no-cache", ".") == (
         1, FINDING + "Found 1 problem (1 fixable with `tenantlint fix`).\n", "")
+
+
+# -- 15. file names and messages cannot forge output lines ----------------------------------
+
+ODD_NAMES = ["100%", "a#b?", "esc\x1b[31m", "new\nline", "with space", "é"]  # in the order findings sort
+
+
+@pytest.fixture
+def odd_names(project):
+    (project / "models" / "user" / "product.py").unlink()
+    (project / ".git").mkdir()  # SARIF URIs are relative to the checkout
+    for name in ODD_NAMES:
+        (project / "models" / "user" / f"{name}.py").write_text(MODEL.replace("Product", "M"), encoding="utf-8")
+    return project
+
+
+def test_text_output_escapes_control_characters_in_paths(odd_names):
+    code, out, err = run(odd_names, "check", "--no-cache", ".")
+    assert (code, err) == (1, "")
+    assert out == "".join(
+        f"models/user/{shown}.py:4:7: TNT001 Model `M` has no tenant schema [*]\n"
+        for shown in ["100%", "a#b?", "esc\\x1b[31m", "new\\nline", "with space", "é"]
+    ) + "Found 6 problems (6 fixable with `tenantlint fix`).\n"
+
+
+def test_github_output_escapes_per_the_workflow_command_rules(odd_names):
+    code, out, err = run(odd_names, "check", "--no-cache", "--output-format", "github", ".")
+    assert (code, err) == (1, "")
+    assert out == "".join(
+        f"::error title=tenantlint (TNT001),file=models/user/{shown}.py,line=4,col=7,endLine=4,endColumn=8"
+        "::TNT001 Model `M` has no tenant schema\n"
+        for shown in ["100%25", "a#b?", "esc\\x1b[31m", "new%0Aline", "with space", "é"]
+    )
+
+
+def test_sarif_uris_are_percent_encoded(odd_names):
+    code, out, err = run(odd_names, "check", "--no-cache", "--output-format", "sarif", ".")
+    assert (code, err) == (1, "")
+    results = json.loads(out)["runs"][0]["results"]
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results]
+    expected = ["100%25", "a%23b%3F", "esc%1B%5B31m", "new%0Aline", "with%20space", "%C3%A9"]
+    assert locations == [{"uri": f"models/user/{uri}.py", "uriBaseId": "%SRCROOT%"} for uri in expected]
+    assert [r["fixes"][0]["artifactChanges"][0]["artifactLocation"] for r in results] == locations
+
+
+def test_sarif_uri_of_a_name_that_is_not_utf8():
+    from tenantlint.sarif import relative_uri
+
+    assert relative_uri(os.fsdecode(b"models/\xff (copy);1.py")) == "models/%FF%20(copy);1.py"
+    assert relative_uri("a:b/c@d.py") == "a%3Ab/c@d.py"  # a first segment never reads as a scheme
+
+
+MESSAGE_SOURCE = (
+    "from sqlalchemy import ForeignKey\nfrom sqlalchemy.orm import mapped_column\nfrom models.base import Base\n\n\n"
+    'class Order(Base):\n    __tablename__ = "orders"\n    __table_args__ = {"schema": "tenant"}\n'
+    '    product_id = mapped_column(ForeignKey("products.i\\nd\\r\\x1b[2J"))\n'
+)
+
+
+def test_a_string_from_the_code_cannot_forge_a_line_in_the_message(project):
+    (project / "models" / "user" / "product.py").write_text(FIXED, encoding="utf-8")
+    (project / "models" / "user" / "order.py").write_text(MESSAGE_SOURCE, encoding="utf-8")
+    assert run(project, "check", "--no-cache", ".") == (1, (
+        "models/user/order.py:9:43: TNT005 Reference `products.i\\nd\\r\\x1b[2J` names tenant table `products` "
+        "without the `tenant.` schema\nFound 1 problem (0 fixable with `tenantlint fix`).\n"), "")
+    assert run(project, "check", "--no-cache", "--output-format", "github", ".") == (1, (
+        "::error title=tenantlint (TNT005),file=models/user/order.py,line=9,col=43,endLine=9,endColumn=67"
+        "::TNT005 Reference `products.i%0Ad%0D\\x1b[2J` names tenant table `products` without the `tenant.` schema\n"
+    ), "")
