@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import DATABASE_URL, needs_postgres
 
 BASE = "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
 MODEL = 'from models.base import Base\n\n\nclass Product(Base):\n    __tablename__ = "products"\n'
@@ -234,3 +235,69 @@ def test_a_string_from_the_code_cannot_forge_a_line_in_the_message(project):
         "::error title=tenantlint (TNT005),file=models/user/order.py,line=9,col=43,endLine=9,endColumn=67"
         "::TNT005 Reference `products.i%0Ad%0D\\x1b[2J` names tenant table `products` without the `tenant.` schema\n"
     ), "")
+
+
+# -- 14. no part of the database URL's userinfo in any message ------------------------------
+
+VERIFY_APP = (
+    "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+    "class Base(DeclarativeBase):\n    pass\n\n\n"
+    'class Product(Base):\n    __tablename__ = "products"\n    __table_args__ = {"schema": "tenant"}\n'
+    "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+)
+UNPARSABLE = ("tenantlint: error: --database-url: could not parse the database URL (percent-encode `@`, `:` and "
+              "`/` in the user name and password, e.g. `%40` for `@`)\n")
+REFUSED = ("tenantlint: error: cannot connect to --database-url postgresql+psycopg://***@127.0.0.1:1/db: "
+           "OperationalError: (psycopg.OperationalError) connection failed: connection to server at \"127.0.0.1\", "
+           "port 1 failed: Connection refused\n")
+
+
+@pytest.fixture
+def verify_app(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[tool.tenantlint]\n", encoding="utf-8")
+    (tmp_path / "app" / "models" / "user").mkdir(parents=True)
+    for init in ("app/__init__.py", "app/models/__init__.py"):
+        (tmp_path / init).write_text("", encoding="utf-8")
+    (tmp_path / "app" / "models" / "user" / "__init__.py").write_text(VERIFY_APP, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("url", "secret", "expected"), [
+    # an unescaped `@` moves part of the password into the host, the port, the database or the query
+    ("postgresql+psycopg://postgres:s3cr@tPART@127.0.0.1:1/db", "tPART", UNPARSABLE),
+    ("postgresql+psycopg://postgres:p@ss:w0rdPART@127.0.0.1:1/db", "w0rdPART", UNPARSABLE),
+    ("postgresql+psycopg://pa/ss:wPART@127.0.0.1:1/db", "wPART", UNPARSABLE),
+    ("postgresql+psycopg://u:sec@ret@h/db?x=PART", "ret", UNPARSABLE),
+    ("postgresql+psycopg://[postgres:secretPART@127.0.0.1:1/db", "secretPART", REFUSED),
+    # parsed right: the connection error shows the URL with `***` for the userinfo
+    ("postgresql+psycopg://postgres:s3cr/etPART@127.0.0.1:1/db", "etPART", REFUSED),
+    ("postgresql+psycopg://us:er:pwPART@127.0.0.1:1/db", "pwPART", REFUSED),
+    ("postgresql+psycopg://postgres:p%40ssPART@127.0.0.1:1/db?password=qPART", "PART", REFUSED),
+    ("nope://postgres:secretPART@h", "secretPART",
+     "tenantlint: error: --database-url nope://***@h: NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:nope\n"),
+])
+def test_a_malformed_database_url_never_shows_its_userinfo(verify_app, url, secret, expected):
+    code, out, err = run(verify_app, "verify", "app.models", "--database-url", url)
+    assert (code, out, err) == (2, "", expected)
+    assert secret not in out + err and "postgres:" not in err
+
+
+def test_the_url_from_the_environment_is_masked_too(verify_app):
+    env = {**os.environ, "TENANTLINT_DATABASE_URL": "postgresql+psycopg://postgres:s3cr@tPART@127.0.0.1:1/db"}
+    result = subprocess.run([sys.executable, "-m", "tenantlint", "verify", "app.models"], cwd=verify_app,
+                            capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", UNPARSABLE)
+
+
+@needs_postgres
+def test_a_user_name_in_the_drivers_message_is_masked_as_a_whole_word_only(verify_app):
+    from sqlalchemy.engine import make_url
+
+    server = make_url(DATABASE_URL)
+    url = server.set(username="er", password="pwPART").render_as_string(hide_password=False)
+    code, out, err = run(verify_app, "verify", "app.models", "--database-url", url)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"tenantlint: error: cannot connect to --database-url postgresql+psycopg://***@{server.host}:{server.port}/"
+        f"{server.database}: OperationalError: (psycopg.OperationalError) connection failed: connection to server at "
+        f"\"{server.host}\", port {server.port} failed: FATAL:  role \"***\" does not exist\n")
