@@ -42,8 +42,9 @@ def _refuse_irregular(mode: int) -> None:
         raise FileRefused(errno.EINVAL, f"not a regular file ({kind})")
 
 
-def _too_large(size: int, limit: int) -> FileRefused:
-    return FileRefused(errno.EFBIG, f"file too large ({size} bytes, limit {limit}; see `max-file-size`)")
+def _too_large(size: int | None, limit: int) -> FileRefused:
+    measure = f"{size} bytes, limit {limit}" if size is not None else f"over the limit of {limit} bytes"
+    return FileRefused(errno.EFBIG, f"file too large ({measure}; see `max-file-size`)")
 
 
 def read_regular(path: Path | str, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
@@ -51,15 +52,22 @@ def read_regular(path: Path | str, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
     raises FileRefused without blocking or reading more than `limit` + 1 bytes."""
     _refuse_irregular(os.stat(path).st_mode)  # a device is not even opened (a tape rewinds on close)
     fd = os.open(path, _OPEN_FLAGS)
-    with os.fdopen(fd, "rb") as f:
+    try:
         status = os.fstat(fd)
         _refuse_irregular(status.st_mode)  # what was opened, not what was stat'ed
         if status.st_size > limit:
             raise _too_large(status.st_size, limit)
-        data = f.read(limit + 1)  # the file may grow after the fstat
-        if len(data) > limit:
-            raise _too_large(max(os.fstat(fd).st_size, len(data)), limit)
-        return data
+        chunks, size = [], 0
+        while size <= limit:  # the file may grow after the fstat: never more than limit + 1 bytes
+            chunk = os.read(fd, min(max(status.st_size + 1, 65536), limit + 1 - size))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+        grown = os.fstat(fd).st_size
+        raise _too_large(grown if grown > limit else None, limit)  # its size is unknown (/proc) or growing
+    finally:
+        os.close(fd)
 
 
 _warned: set[str] = set()

@@ -127,6 +127,17 @@ def test_a_fifo_swapped_in_after_the_stat_does_not_block(tmp_path, monkeypatch):
         files.read_regular(fifo)
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs /proc")
+def test_a_file_that_says_it_is_empty_is_still_read_at_most_to_the_limit():
+    from tenantlint import files
+
+    assert os.stat("/proc/self/status").st_size == 0  # regular, but its size is unknown until read
+    assert files.read_regular("/proc/self/status").startswith(b"Name:")
+    with pytest.raises(files.FileRefused, match=r"^\[Errno 27\] file too large \(over the limit of 10 bytes; "
+                       r"see `max-file-size`\)$"):
+        files.read_regular("/proc/self/status", 10)
+
+
 # -- 8. symlink loops never stop a run ------------------------------------------------------
 
 
