@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tenantlint.atomic import write_atomic
-from tenantlint.config import Config
+from tenantlint.config import DEFAULT_MAX_FILE_SIZE, Config
+from tenantlint.files import read_regular
 from tenantlint.findings import Finding
 from tenantlint.report import plural
 
@@ -162,9 +163,9 @@ def loads(text: str, name: str) -> frozenset[Entry]:
     return frozenset(entries)
 
 
-def load(path: Path, name: str, missing_ok: bool = False) -> frozenset[Entry]:
+def load(path: Path, name: str, missing_ok: bool = False, limit: int = DEFAULT_MAX_FILE_SIZE) -> frozenset[Entry]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, limit).decode("utf-8")  # `--baseline /dev/zero` is refused, not read
     except FileNotFoundError as exc:
         if missing_ok:
             return frozenset()
@@ -181,7 +182,7 @@ def save(path: Path, entries: Iterable[Entry]) -> bool:
     """Write atomically, and only when the content changes (no mtime churn for pre-commit)."""
     text = dumps(entries)
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if read_regular(path, len(text.encode("utf-8"))).decode("utf-8") == text:
             return False
     except (OSError, UnicodeDecodeError):
         pass

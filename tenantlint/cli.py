@@ -11,7 +11,7 @@ import click
 
 from tenantlint import __version__
 from tenantlint.config import Config, ConfigError, load_config
-from tenantlint.report import OUTPUT_FORMATS, ExitCode, exit_code, render
+from tenantlint.report import OUTPUT_FORMATS, ExitCode, exit_code, printable, render
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -188,7 +188,7 @@ def _open_baseline(config: Config, baseline_file: Path | None, update: bool, gro
     try:
         if update:  # before anything is written: fix would otherwise change files first
             bl.check_writable(path, config.root, name)
-        return path, name, bl.load(path, name, missing_ok=update and grow)
+        return path, name, bl.load(path, name, missing_ok=update and grow, limit=config.max_file_size)
     except bl.BaselineError as exc:
         _fail(str(exc))
 
@@ -275,7 +275,8 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
     failed = [f for f in fixes if f.outcome is Outcome.FAILED]
     changed = [f for f in fixes if f.outcome is Outcome.CHANGED]
     for failure in failed:
-        click.echo(f"tenantlint: error: {failure.path.as_posix()}: {failure.error}; file left unchanged", err=True)
+        click.echo(f"tenantlint: error: {printable(failure.path.as_posix())}: {printable(failure.error)}; "
+                   "file left unchanged", err=True)
     if diff:
         for change in changed:
             click.echo(change.diff(), nl=False)

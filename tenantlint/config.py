@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePath, PureWindowsPath
 
 DEFAULT_COMMIT_MESSAGE = "feat(models): add tenant schema to {file} ({models})"
+DEFAULT_MAX_FILE_SIZE = 10_000_000  # bytes; no hand-written model file comes near it
 
 
 class ConfigError(Exception):
@@ -30,6 +31,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     commit_message: str = DEFAULT_COMMIT_MESSAGE
     baseline: str | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # a larger file is TNT000, never read whole
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def selects(self, code: str) -> bool:
@@ -52,6 +54,10 @@ def _nonempty_str(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def _positive_int(value: object) -> bool:
+    return type(value) is int and value > 0  # not a bool
+
+
 _KEYS = {
     "tenant-paths": ("tenant_paths", "a list of glob strings", _str_list),
     "schema": ("schema", "a non-empty string", _nonempty_str),
@@ -62,6 +68,7 @@ _KEYS = {
     "ignore": ("ignore", "a list of rule codes", _str_list),
     "commit-message": ("commit_message", "a non-empty string", _nonempty_str),
     "baseline": ("baseline", "a file path string", _nonempty_str),
+    "max-file-size": ("max_file_size", "a positive integer (bytes)", _positive_int),
 }
 
 
@@ -129,7 +136,7 @@ def _tenantlint_table(data: dict, name: str) -> object | None:
 def _discover(start: Path) -> tuple[Path, object] | None:
     """The nearest pyproject.toml with a [tool.tenantlint] table, from `start` upwards (like
     ruff), and that table. Every pyproject.toml on the way is parsed: a broken one is an error."""
-    start = start.resolve()
+    start = Path(os.path.realpath(start))  # unlike Path.resolve, never raises on a symlink loop
     for folder in [start, *start.parents] if start.is_dir() else start.parents:
         candidate = folder / "pyproject.toml"
         if not os.path.lexists(candidate):
@@ -142,7 +149,7 @@ def _discover(start: Path) -> tuple[Path, object] | None:
 
 def find_project_root(start: Path) -> Path:
     """Without a config file: the nearest folder holding .git or pyproject.toml, else `start`."""
-    start = start.resolve()
+    start = Path(os.path.realpath(start))  # unlike Path.resolve, never raises on a symlink loop
     folder = start if start.is_dir() else start.parent
     for candidate in [folder, *folder.parents]:
         if (candidate / ".git").exists() or (candidate / "pyproject.toml").is_file():

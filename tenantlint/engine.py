@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tenantlint.cache import Cache, Entry, RunCache, content_key
 from tenantlint.config import Config
-from tenantlint.files import Discovery, FileSelector
+from tenantlint.files import Discovery, FileSelector, read_regular
 from tenantlint.findings import Finding
 
 if TYPE_CHECKING:  # the rules and the parser load only when a file must be read (not for a replayed run)
@@ -70,9 +70,9 @@ def display_path(path: Path) -> Path:
         return path
 
 
-def read_bytes(path: Path) -> bytes:
-    with open(path, "rb") as f:
-        return f.read()
+def read_bytes(path: Path, limit: int) -> bytes:
+    """A checked file's bytes; only a regular file of at most `limit` bytes is read (files.FileRefused)."""
+    return read_regular(path, limit)
 
 
 def decode(data: bytes) -> str:
@@ -245,7 +245,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     def consider(path: Path, in_scope: bool) -> None:
         tenant = selector.is_tenant(path)
         try:
-            data = read_bytes(path)
+            data = read_bytes(path, config.max_file_size)
         except OSError as exc:
             if in_scope:
                 analysis.errors.append(_parse_error(path, Entry(None, error=f"cannot read file: {exc.strerror or exc}")))

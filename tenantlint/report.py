@@ -28,9 +28,25 @@ def plural(n: int, word: str, many: str = "") -> str:
     return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
+def _control_escapes() -> dict[int, str]:
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    controls = [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]  # C0, DEL, C1, line/paragraph separators
+    return {c: named.get(chr(c)) or (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in controls}
+
+
+_CONTROL_ESCAPES = _control_escapes()
+
+
+def printable(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\n`, `\\x1b`): a file name or a string
+    from the checked code cannot start a line of its own or drive the terminal."""
+    return text.translate(_CONTROL_ESCAPES)
+
+
 def text_line(finding: Finding, unsafe_fixes: bool = False) -> str:
     mark = " [*]" if finding.fixable(unsafe_fixes) else ""
-    return f"{finding.path.as_posix()}:{finding.line}:{finding.column}: {finding.code} {finding.message}{mark}"
+    where = printable(finding.path.as_posix())
+    return f"{where}:{finding.line}:{finding.column}: {finding.code} {printable(finding.message)}{mark}"
 
 
 def format_text(findings: Sequence[Finding], unsafe_fixes: bool = False, quiet: bool = False) -> str:
@@ -72,8 +88,9 @@ def format_json(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
 
 
 def _escape_data(text: str) -> str:
-    """GitHub workflow-command escaping of the message part."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub workflow-command escaping of the message part (the runner decodes `%0A` back into a
+    line break inside the annotation); any other control character is shown as an escape."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

@@ -6,14 +6,26 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from tenantlint import __version__
 from tenantlint.catalogue import RULES, Rule
+from tenantlint.config import DEFAULT_MAX_FILE_SIZE
+from tenantlint.files import read_regular
 from tenantlint.findings import Finding
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/tenantlint/"
 SRCROOT = "%SRCROOT%"
+
+# RFC 3986 `pchar` without ":" (a relative reference's first segment must not read as a scheme):
+# kept as written; everything else (space, %, #, ?, controls, non-ASCII) is percent-encoded.
+_URI_SAFE = "/!$&'()*+,;=@"
+
+
+def relative_uri(path: str) -> str:
+    """A `/`-separated relative path as a URI reference (RFC 3986), from its bytes on disk."""
+    return quote(os.fsencode(path), safe=_URI_SAFE)
 
 
 def help_uri(rule: Rule) -> str:
@@ -43,13 +55,13 @@ def _rule_descriptor(rule: Rule) -> dict:
     }
 
 
-def _replacement(path: Path, finding: Finding, schema: str, comment: str) -> dict | None:
+def _replacement(path: Path, finding: Finding, schema: str, comment: str, limit: int) -> dict | None:
     """This one finding's edit as a whole-line replacement: the bytes between the first and
     the last line that change, and what replaces them."""
     from tenantlint.fixer import apply_edits
 
     try:
-        old = path.read_bytes()
+        old = read_regular(path, limit)
         new = apply_edits(old, [finding.edit], schema, comment)
     except Exception:  # noqa: BLE001 - a fix the fixer refuses is simply not offered in the report
         return None
@@ -72,10 +84,11 @@ def _replacement(path: Path, finding: Finding, schema: str, comment: str) -> dic
     }
 
 
-def _result(finding: Finding, root: Path, rule_index: dict[str, int], unsafe_fixes: bool, schema: str, comment: str) -> dict:
+def _result(finding: Finding, root: Path, rule_index: dict[str, int], unsafe_fixes: bool, schema: str, comment: str,
+            limit: int) -> dict:
     absolute = Path(os.path.abspath(finding.path))
     try:
-        uri = absolute.relative_to(root).as_posix()
+        uri = relative_uri(absolute.relative_to(root).as_posix())
         location = {"uri": uri, "uriBaseId": SRCROOT}
     except ValueError:
         location = {"uri": absolute.as_uri()}
@@ -101,7 +114,7 @@ def _result(finding: Finding, root: Path, rule_index: dict[str, int], unsafe_fix
     if finding.model:
         result["properties"] = {"model": finding.model}
     if finding.edit is not None and finding.fixable(unsafe_fixes):
-        replacement = _replacement(absolute, finding, schema, comment)
+        replacement = _replacement(absolute, finding, schema, comment, limit)
         if replacement is not None:
             result["fixes"] = [
                 {
@@ -118,6 +131,7 @@ def build_sarif(
     root: Path | None = None,
     schema: str = "tenant",
     comment: str = "# Placeholder for schema_translate_map",
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
 ) -> dict:
     root = repository_root(Path.cwd()) if root is None else root.resolve()
     rules = list(RULES.values())
@@ -136,7 +150,8 @@ def build_sarif(
                     }
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
-                "results": [_result(f, root, rule_index, unsafe_fixes, schema, comment) for f in findings],
+                "results": [_result(f, root, rule_index, unsafe_fixes, schema, comment, max_file_size)
+                            for f in findings],
                 "columnKind": "unicodeCodePoints",
             }
         ],
@@ -145,5 +160,6 @@ def build_sarif(
 
 def format_sarif(findings: Sequence[Finding], unsafe_fixes: bool = False, config=None) -> str:
     """The SARIF log; with the run's config the fixes use its schema and comment."""
-    options = {} if config is None else {"schema": config.schema, "comment": config.comment_text}
+    options = {} if config is None else {"schema": config.schema, "comment": config.comment_text,
+                                         "max_file_size": config.max_file_size}
     return json.dumps(build_sarif(findings, unsafe_fixes, **options), indent=2) + "\n"

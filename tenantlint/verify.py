@@ -8,11 +8,13 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import re
 import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import unquote
 
 from tenantlint.config import Config
 from tenantlint.engine import display_path
@@ -250,6 +252,66 @@ def check_tables(infos: list[TableInfo], placeholder: str, fallback: Path) -> li
     return findings
 
 
+# --- the database URL -----------------------------------------------------------------------
+
+_UNPARSABLE = ("--database-url: could not parse the database URL (percent-encode `@`, `:` and `/` in the "
+               "user name and password, e.g. `%40` for `@`)")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [""])[0]
+
+
+def database_url_parts(raw: str):
+    """The parsed URL, and a function giving an error's first line with every part of the URL's
+    userinfo masked. A URL whose userinfo may have been split in the wrong place (an unescaped `@`
+    in the password ends up in the host or the database name) is refused: no part of the URL is
+    ever echoed from a parse that cannot be trusted."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(raw)
+    except Exception:  # noqa: BLE001 - its message may quote the URL, password included
+        raise VerifyError(_UNPARSABLE) from None
+    rest = [url.host, url.database, *(v for value in url.query.values() for v in _values(value))]
+    if any("@" in part for part in rest if part):
+        raise VerifyError(_UNPARSABLE)
+    # the widest reading of the userinfo, from the raw text, and how SQLAlchemy split it
+    start = raw.find("://") + 3
+    userinfo = raw[start : raw.rfind("@")] if "@" in raw[start:] else ""
+    secrets = {userinfo, unquote(userinfo), url.username or "", url.password or "", _query_password(url)}
+    # as a whole word only: a user name `er` must not turn `server` into `s***v***`
+    pattern = "|".join(re.escape(p) for p in sorted(filter(None, secrets), key=len, reverse=True))
+    secret = re.compile(rf"(?<![A-Za-z0-9])(?:{pattern})(?![A-Za-z0-9])") if pattern else None
+
+    def scrub(exc: BaseException) -> str:
+        text = _first_line(exc)
+        return secret.sub("***", text) if secret else text
+
+    return url, scrub
+
+
+def _values(value) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _query_password(url) -> str:
+    """A password given as a query parameter (`?password=...`, which libpq accepts)."""
+    value = url.query.get("password", "")
+    return value if isinstance(value, str) else ""
+
+
+def masked(url) -> str:
+    """The URL for an error message: `***` for the user name and password, no query (it may hold either)."""
+    from sqlalchemy.engine import URL
+
+    shown = URL.create(url.drivername, host=url.host, port=url.port, database=url.database).render_as_string()
+    if url.username is None and url.password is None:
+        return shown
+    scheme, rest = shown.split("://", 1)
+    return f"{scheme}://***@{rest}"
+
+
 # --- the live probe -------------------------------------------------------------------------
 
 
@@ -308,6 +370,7 @@ def probe(infos: list[TableInfo], placeholder: str, database_url: str | None,
     shared_infos = [i for i in infos if i not in tenant_infos]
     shared_schemas = sorted({i.table.schema for i in shared_infos} - {None})
     sqlite = database_url is None
+    scrub = _first_line
     if sqlite:
         engine = create_engine("sqlite://", poolclass=StaticPool)
         schemas = dict(zip(tenants, tenants))
@@ -321,10 +384,11 @@ def probe(infos: list[TableInfo], placeholder: str, database_url: str | None,
                 cursor.execute(f"ATTACH DATABASE ':memory:' AS \"{name}\"")
             cursor.close()
     else:
+        url, scrub = database_url_parts(database_url)
         try:
-            engine = create_engine(database_url)
-        except Exception as exc:  # noqa: BLE001 - a bad URL or a missing driver
-            raise VerifyError(f"--database-url: {type(exc).__name__}: {exc}") from None
+            engine = create_engine(url)
+        except Exception as exc:  # noqa: BLE001 - a missing driver, a bad option
+            raise VerifyError(f"--database-url {masked(url)}: {type(exc).__name__}: {scrub(exc)}") from None
         prefix = f"tenantlint_{uuid.uuid4().hex[:8]}_" if schema_prefix is None else schema_prefix
         schemas = {t: f"{prefix}{t}" for t in tenants}
         shared_map = {None: f"{prefix}shared", **{s: f"{prefix}shared_{s}" for s in shared_schemas}}
@@ -336,9 +400,9 @@ def probe(infos: list[TableInfo], placeholder: str, database_url: str | None,
             try:
                 with engine.connect() as conn:
                     conn.commit()
-            except SQLAlchemyError as exc:
-                raise VerifyError(f"cannot connect to --database-url: {type(exc).__name__}: "
-                                  f"{str(exc).splitlines()[0]}") from None
+            except Exception as exc:  # noqa: BLE001 - SQLAlchemy's or the driver's own errors
+                raise VerifyError(f"cannot connect to --database-url {masked(url)}: {type(exc).__name__}: "
+                                  f"{scrub(exc)}") from None
             with engine.begin() as conn:
                 for name in [*shared_map.values(), *schemas.values()]:
                     conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
@@ -346,7 +410,7 @@ def probe(infos: list[TableInfo], placeholder: str, database_url: str | None,
         try:
             _create(engine, shared_infos, shared_map, tenant_infos, schemas, placeholder)
         except SQLAlchemyError as exc:
-            problems.append((f"Creating the tables failed: {type(exc).__name__}: {str(exc).splitlines()[0]}", None))
+            problems.append((f"Creating the tables failed: {type(exc).__name__}: {scrub(exc)}", None))
             return facts, problems
         facts.created = _created_tables(engine, sqlite, list(schemas.values()))
         for info in tenant_infos:  # a table without the placeholder is TNT101 already
@@ -379,7 +443,7 @@ def probe(infos: list[TableInfo], placeholder: str, database_url: str | None,
                 problems.append((f"{_label(info)}: a row written as probe tenant `{tenants[0]}` is not isolated "
                                  f"(rows seen: {seen})", info))
     except SQLAlchemyError as exc:
-        problems.append((f"The probe failed: {type(exc).__name__}: {str(exc).splitlines()[0]}", None))
+        problems.append((f"The probe failed: {type(exc).__name__}: {scrub(exc)}", None))
     finally:
         facts.dropped = _drop(engine, created_schemas)
         engine.dispose()

@@ -165,7 +165,7 @@ def test_an_unchanged_project_replays_the_run_without_reading_any_file(app, monk
     assert first[0] == 1
     assert list((app / CACHE_DIR).glob("*/*.runs"))
 
-    def no_reading(path):
+    def no_reading(path, limit):
         raise AssertionError(f"read {path}")
 
     monkeypatch.setattr(engine, "read_bytes", no_reading)

@@ -195,10 +195,10 @@ def test_hostile_files_get_tnt000_and_every_other_file_is_still_fixed(project, m
     (user / "long.py").write_bytes(model_file().replace(b"Product", b"Long") + b"x = 1\n" * 10_000)
     real_read = engine.read_bytes
 
-    def read_bytes(path):  # chmod 000 does not stop root, so refuse the read here
+    def read_bytes(path, limit):  # chmod 000 does not stop root, so refuse the read here
         if path.name == "unreadable.py":
             raise PermissionError(13, "Permission denied")
-        return real_read(path)
+        return real_read(path, limit)
 
     monkeypatch.setattr(engine, "read_bytes", read_bytes)
     code, out, err = run("fix", ".")
