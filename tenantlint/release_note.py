@@ -9,9 +9,11 @@ from pathlib import PurePosixPath
 
 from tenantlint.fixing import FileFix
 from tenantlint.findings import EditKind
+from tenantlint.rules.tnt001_missing_tenant_schema import RULE as MISSING_TENANT_SCHEMA
+from tenantlint.rules.tnt006_table_without_schema import RULE as TABLE_WITHOUT_SCHEMA
 
 # The findings whose model a commit is about: a class without the schema, a Table(...) without it.
-_MODEL_CODES = ("TNT001", "TNT006")
+_MODEL_CODES = (MISSING_TENANT_SCHEMA.code, TABLE_WITHOUT_SCHEMA.code)
 
 
 class MessageError(ValueError):

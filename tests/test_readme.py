@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conftest import REPO
 
-from tenantlint.catalogue import markdown_reference
+from tenantlint.docs import markdown_reference
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
