@@ -52,7 +52,7 @@ def test_tnt007_message_and_location(tmp_path):
 
 def test_tnt008_messages(tmp_path):
     messages = []
-    for case in RULES["TNT008"].invalid:
+    for case in RULES["TNT008"].invalid[:2]:  # the model and the Table(...) forms
         findings, _ = _run(tmp_path, case.path, case.source)
         messages += [f"{f.line}:{f.column} {f.message}" for f in findings]
     assert messages == [
