@@ -102,7 +102,7 @@ def _load(config_file: Path | None, paths: tuple[Path, ...], select: str | None,
     overrides = {}
     for key, value in (("select", _codes(select)), ("ignore", _codes(ignore))):
         if value is not None:
-            from tenantlint.catalogue import is_known_selector
+            from tenantlint.rules import is_known_selector
 
             for code in value:
                 if not is_known_selector(code):
@@ -342,7 +342,7 @@ def rules(code, output_format):
     """The rule catalogue, or one rule's documentation."""
     import json
 
-    from tenantlint.catalogue import RULES
+    from tenantlint.rules import RULES
 
     if code is not None:
         rule = RULES.get(code.upper())

@@ -228,7 +228,7 @@ def _glob_problem(pattern: str) -> str | None:
 
 
 def _is_rule_code(code: str) -> bool:
-    from tenantlint.catalogue import is_known_selector
+    from tenantlint.rules import is_known_selector
 
     return is_known_selector(code)
 

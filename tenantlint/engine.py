@@ -19,7 +19,8 @@ from tenantlint.files import Discovery, FileSelector, read_regular
 from tenantlint.findings import Finding
 
 if TYPE_CHECKING:  # the rules and the parser load only when a file must be read (not for a replayed run)
-    from tenantlint.checker import SourceFile
+    from tenantlint.context import Context, SourceFile
+    from tenantlint.rules import Rule
     from tenantlint.summary import ModuleSummary
 
 # A file that names none of these cannot hold a model with a table, a table, or a string
@@ -120,8 +121,10 @@ class Analysis:
 
 
 def _parse_error(path: Path, entry: Entry) -> Finding:
+    from tenantlint.rules.tnt000_parse_error import RULE as PARSE_ERROR
+
     line, col = entry.error_line, max(entry.error_col, 1)
-    return Finding("TNT000", entry.error or "cannot parse", display_path(path), line, col, line, col)
+    return Finding(PARSE_ERROR.code, entry.error or "cannot parse", display_path(path), line, col, line, col)
 
 
 def _load_entries(items: list[tuple[str, str, bytes]]) -> list[Entry]:
@@ -263,7 +266,8 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     loaded = [(path, data, entry, in_scope, tenant)
               for (path, data, in_scope, tenant), entry in zip(candidates, parsing.finish())]
 
-    from tenantlint.checker import Checker, SourceFile
+    from tenantlint.context import Context, SourceFile
+    from tenantlint.rules import static_rules
 
     def add(items: list[tuple[Path, bytes, Entry, bool, bool]]) -> list[SourceFile]:
         added = []
@@ -280,13 +284,31 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
 
     on_demand = _OnDemand(skipped, selector, cache)
     analysis.files = add(loaded)
-    analysis.findings = Checker(analysis.files, config, on_demand).run()
+    analysis.findings = run_rules(Context(analysis.files, config, on_demand), static_rules())
     analysis.files += add(on_demand.loaded)  # read for their names only: no findings of their own
     if cache:
         cache.save()
         analysis.cache_hits = cache.hits
     return analysis
 
+
+def _suppressed(file: SourceFile, finding: Finding) -> bool:
+    """Whether a `# noqa` (all codes, or this one) on the finding's line silences it."""
+    if finding.line not in file.summary.noqa:
+        return False
+    codes = file.summary.noqa[finding.line]
+    return codes is None or finding.code in codes
+
+
+def run_rules(context: Context, rules: list[Rule]) -> list[Finding]:
+    """Every rule's findings on every file in scope, selected and not suppressed, in order."""
+    findings: list[Finding] = []
+    for file in context.files:
+        if not file.in_scope:
+            continue
+        found = [finding for rule in rules for finding in rule.check(context, file)]
+        findings.extend(f for f in found if context.config.selects(f.code) and not _suppressed(file, f))
+    return sorted(findings, key=lambda f: f.sort_key)
 
 
 def run_key(paths: list[Path], config: Config, view: tuple) -> tuple[Discovery, str | None]:

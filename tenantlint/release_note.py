@@ -13,8 +13,13 @@ if TYPE_CHECKING:  # the config validates templates at load: keep this module li
     from tenantlint.findings import EditKind
     from tenantlint.fixing import FileFix
 
-# The findings whose model a commit is about: a class without the schema, a Table(...) without it.
-_MODEL_CODES = ("TNT001", "TNT006")
+
+def _model_codes() -> tuple[str, ...]:
+    """The findings whose model a commit is about: a class without the schema, a Table(...) without it."""
+    from tenantlint.rules.tnt001_missing_tenant_schema import RULE as MISSING_TENANT_SCHEMA
+    from tenantlint.rules.tnt006_table_without_schema import RULE as TABLE_WITHOUT_SCHEMA
+
+    return (MISSING_TENANT_SCHEMA.code, TABLE_WITHOUT_SCHEMA.code)
 
 
 class MessageError(ValueError):
@@ -48,12 +53,12 @@ class Committed:
 
 def models_of(fix: FileFix) -> tuple[str, ...]:
     """The models (classes, `Table(...)` names) a file's fix gives the schema, in file order."""
-    return tuple(dict.fromkeys(f.model for f in fix.findings if f.code in _MODEL_CODES and f.model))
+    return tuple(dict.fromkeys(f.model for f in fix.findings if f.code in _model_codes() and f.model))
 
 
 def references_of(fix: FileFix) -> tuple[str, ...]:
     """The tenant tables named by the other findings (qualified references)."""
-    return tuple(dict.fromkeys(f.model for f in fix.findings if f.code not in _MODEL_CODES and f.model))
+    return tuple(dict.fromkeys(f.model for f in fix.findings if f.code not in _model_codes() and f.model))
 
 
 def edit_kinds(fix: FileFix) -> tuple[EditKind, ...]:

@@ -121,7 +121,7 @@ def format_github(findings: Sequence[Finding], unsafe_fixes: bool = False) -> st
 def format_statistics(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
     """`--statistics`: one line per rule, most frequent first, like ruff's
     `   3  TNT001  [*] missing-tenant-schema` (`[*]` when every finding of the rule is fixable)."""
-    from tenantlint.catalogue import RULES
+    from tenantlint.rules import RULES
 
     counts = Counter(f.code for f in findings)
     fixable = Counter(f.code for f in findings if f.fixable(unsafe_fixes))

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tenantlint import __version__
-from tenantlint.catalogue import RULES, Rule
+from tenantlint.rules import RULES, Rule
 from tenantlint.config import DEFAULT_MAX_FILE_SIZE
 from tenantlint.files import read_regular
 from tenantlint.findings import Finding

@@ -20,6 +20,13 @@ from tenantlint.config import Config
 from tenantlint.engine import display_path
 from tenantlint.files import FileSelector
 from tenantlint.findings import Finding
+from tenantlint.rules.tnt101_runtime_missing_tenant_schema import RULE as RUNTIME_MISSING
+from tenantlint.rules.tnt102_runtime_tenant_schema_outside_tenant_paths import RULE as RUNTIME_OUTSIDE
+from tenantlint.rules.tnt103_unresolved_foreign_key import RULE as UNRESOLVED_FK
+from tenantlint.rules.tnt104_runtime_shared_type_object import RULE as RUNTIME_TYPE_OBJECT
+from tenantlint.rules.tnt105_ambiguous_table_name import RULE as AMBIGUOUS_NAME
+from tenantlint.rules.tnt106_tenant_probe_failed import RULE as PROBE_FAILED
+from tenantlint.rules.tnt107_shared_table_references_tenant_table import RULE as SHARED_TO_TENANT
 
 PROBE_TENANTS = ("user_1", "user_2")
 
@@ -208,7 +215,7 @@ def _label(info: TableInfo) -> str:
 
 
 def check_tables(infos: list[TableInfo], placeholder: str, fallback: Path) -> list[Finding]:
-    """TNT101-TNT105 and TNT107: what SQLAlchemy's own objects say, before touching a database."""
+    """What SQLAlchemy's own objects say (TNT101-TNT105, TNT107), before touching a database."""
     from sqlalchemy import Enum, Sequence
 
     findings = []
@@ -218,36 +225,36 @@ def check_tables(infos: list[TableInfo], placeholder: str, fallback: Path) -> li
         names.setdefault(info.name, set()).add(is_tenant)
         if info.tenant_path and not is_tenant:
             schema = "no schema" if table.schema is None else f"schema {table.schema!r}"
-            findings.append(_finding("TNT101", f"{_label(info)} is defined in a tenant path but has {schema}, "
+            findings.append(_finding(RUNTIME_MISSING.code, f"{_label(info)} is defined in a tenant path but has {schema}, "
                                      f"not `{placeholder}`", info, fallback))
         if not info.tenant_path and is_tenant:
-            findings.append(_finding("TNT102", f"{_label(info)} has the tenant schema `{placeholder}` but is defined "
+            findings.append(_finding(RUNTIME_OUTSIDE.code, f"{_label(info)} has the tenant schema `{placeholder}` but is defined "
                                      "outside the tenant paths", info, fallback))
         for fk in sorted(table.foreign_keys, key=lambda f: (f.parent.name, f.target_fullname)):
             try:
                 target = fk.column.table
             except Exception as exc:  # noqa: BLE001 - NoReferencedTableError, NoReferencedColumnError, ...
-                findings.append(_finding("TNT103", f"Foreign key `{table.fullname}.{fk.parent.name}` -> "
+                findings.append(_finding(UNRESOLVED_FK.code, f"Foreign key `{table.fullname}.{fk.parent.name}` -> "
                                          f"`{fk.target_fullname}` does not resolve ({type(exc).__name__})",
                                          info, fallback))
                 continue
             if not is_tenant and target.schema == placeholder:
-                findings.append(_finding("TNT107", f"Shared table `{table.fullname}` has a foreign key to tenant "
+                findings.append(_finding(SHARED_TO_TENANT.code, f"Shared table `{table.fullname}` has a foreign key to tenant "
                                          f"table `{target.fullname}`", info, fallback))
         if is_tenant or info.tenant_path:
             for column in table.columns:
                 kind = column.type
                 if isinstance(kind, Enum) and kind.name and kind.native_enum and kind.schema != placeholder:
-                    findings.append(_finding("TNT104", f"Enum `{kind.name}` of `{table.name}.{column.name}` has no "
+                    findings.append(_finding(RUNTIME_TYPE_OBJECT.code, f"Enum `{kind.name}` of `{table.name}.{column.name}` has no "
                                              f"`schema=\"{placeholder}\"`: it is shared by every tenant", info, fallback))
                 if isinstance(column.default, Sequence) and column.default.schema != placeholder:
-                    findings.append(_finding("TNT104", f"Sequence `{column.default.name}` of `{table.name}.{column.name}` "
+                    findings.append(_finding(RUNTIME_TYPE_OBJECT.code, f"Sequence `{column.default.name}` of `{table.name}.{column.name}` "
                                              f"has no `schema=\"{placeholder}\"`: it is shared by every tenant",
                                              info, fallback))
     for name, kinds in sorted(names.items()):
         if kinds == {True, False}:
             info = next(i for i in infos if i.name == name and i.table.schema == placeholder)
-            findings.append(_finding("TNT105", f"Table name `{name}` exists both shared and per tenant: a plain "
+            findings.append(_finding(AMBIGUOUS_NAME.code, f"Table name `{name}` exists both shared and per tenant: a plain "
                                      "string reference to it is ambiguous", info, fallback))
     return findings
 
@@ -536,28 +543,28 @@ def verify(modules: list[str], config: Config, database_url: str | None = None,
                           "name the package that defines or imports the models")
     findings = check_tables(infos, config.schema, fallback)
     # a foreign key that does not resolve is a finding with its place (TNT103), not a crash
-    if not_configured and not any(f.code == "TNT103" for f in findings):
+    if not_configured and not any(f.code == UNRESOLVED_FK.code for f in findings):
         raise VerifyError(not_configured)
     facts = None
     blockers = [reason for code, reason in _PROBE_BLOCKERS.items() if any(f.code == code for f in findings)]
     if not blockers:
         facts, problems = probe(infos, config.schema, database_url, tenants, schema_prefix)
-        findings += [_finding("TNT106", message, info, fallback) for message, info in problems]
+        findings += [_finding(PROBE_FAILED.code, message, info, fallback) for message, info in problems]
         if not facts.dropped:
-            findings.append(_finding("TNT106", "Some probe schemas could not be dropped: "
+            findings.append(_finding(PROBE_FAILED.code, "Some probe schemas could not be dropped: "
                                      f"{', '.join(facts.schemas.values())}", None, fallback))
     findings = [f for f in findings if config.selects(f.code)]
     not_probed = "; ".join(blockers) or None
     if not_probed:
         # never filtered by --select/--ignore: a verify that did not probe must not pass
-        findings.append(_finding("TNT106", f"The live probe did not run: {not_probed}", None, fallback))
+        findings.append(_finding(PROBE_FAILED.code, f"The live probe did not run: {not_probed}", None, fallback))
     return VerifyResult(sorted(findings, key=lambda f: f.sort_key), infos, config.schema, facts, not_probed)
 
 
 # Findings that make creating the tenant tables impossible, so the probe cannot run.
 _PROBE_BLOCKERS = {
-    "TNT103": "a foreign key does not resolve (TNT103)",
-    "TNT107": "a shared table references a tenant table (TNT107)",
+    UNRESOLVED_FK.code: f"a foreign key does not resolve ({UNRESOLVED_FK.code})",
+    SHARED_TO_TENANT.code: f"a shared table references a tenant table ({SHARED_TO_TENANT.code})",
 }
 
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from miniapp import COUPON_FIXED, PRODUCT_FIXED, write_app
-from tenantlint.catalogue import RULES
+from tenantlint.rules import RULES
 from tenantlint.cli import main
 from tenantlint.findings import Finding
 from tenantlint.report import github_line

@@ -233,12 +233,12 @@ def test_a_symlink_out_of_the_project_is_never_written(project, tmp_path_factory
 
 def test_an_internal_error_is_one_line_and_the_traceback_needs_verbose(project, monkeypatch):
     (project / "models" / "user" / "product.py").write_bytes(model_file())
-    import tenantlint.checker
+    import tenantlint.context
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(tenantlint.checker, "Checker", broken)  # engine imports it when it runs the rules
+    monkeypatch.setattr(tenantlint.context, "Context", broken)  # engine imports it when it runs the rules
     code, out, err = run("check", ".")
     assert (code, out) == (2, "")
     assert err == "tenantlint: internal error: RuntimeError: boom (run with -v for the traceback)\n"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.catalogue import RULES
+from tenantlint.rules import RULES
 from tenantlint.config import Config
 from tenantlint.engine import analyze
 from tenantlint.fixing import Outcome, plan
@@ -52,7 +52,7 @@ def test_tnt007_message_and_location(tmp_path):
 
 def test_tnt008_messages(tmp_path):
     messages = []
-    for case in RULES["TNT008"].invalid:
+    for case in RULES["TNT008"].invalid[:2]:  # the model and the Table(...) forms
         findings, _ = _run(tmp_path, case.path, case.source)
         messages += [f"{f.line}:{f.column} {f.message}" for f in findings]
     assert messages == [

@@ -202,7 +202,8 @@ def test_runtime_rules_with_path_option(tmp_path):
 
 
 def test_check_does_not_import_sqlalchemy():
-    code = "import sys, tenantlint.cli, tenantlint.engine, tenantlint.checker; print('sqlalchemy' in sys.modules)"
+    code = ("import sys, tenantlint.cli, tenantlint.engine, tenantlint.context, tenantlint.rules; "
+            "tenantlint.rules.static_rules(); print('sqlalchemy' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout == "False\n"
 
 

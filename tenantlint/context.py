@@ -1,0 +1,264 @@
+"""What the rules stand on: the project's files, which tables are per tenant, and positions.
+
+One `Context` per run. It sorts the tables some string in scope names into tenant and shared
+ones (TNT005 needs them), says what a model's `__table_args__` amounts to (a `Verdict`), and
+builds findings; each rule module (`tenantlint.rules.tntNNN_*`) asks it and decides.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tenantlint.config import Config
+from tenantlint.findings import Edit, Finding
+from tenantlint.models import ClassRef, ModuleLoader, Project, Table, table_name_candidates
+from tenantlint.summary import TABLE_OF, ModuleSummary, RefKind, StringRef, TableCall, char_column
+from tenantlint.table_args import Schema, Shape, Span, TableArgs
+
+if TYPE_CHECKING:
+    from tenantlint.rules import Rule
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A parsed file in the project: where it is, whether it is in a tenant path, its facts."""
+
+    path: Path  # as reported (relative to the current directory when possible)
+    relative: str  # posix, relative to the project root
+    tenant: bool
+    in_scope: bool  # given on the command line (else read only as context)
+    summary: ModuleSummary
+    lines: tuple[str, ...]
+
+
+class Verdict(enum.Enum):
+    """What a model's `__table_args__` value says about its schema."""
+
+    OK = "ok"  # the placeholder
+    MISSING = "missing"  # no schema: `fix` can add it
+    CONFLICT = "conflict"  # another literal
+    COMPUTED = "computed"  # not readable from the source
+    INVALID = "invalid"  # a value SQLAlchemy rejects or ignores
+
+
+class Positions:
+    """ast gives UTF-8 byte columns; findings and edits use characters."""
+
+    def __init__(self, lines: tuple[str, ...]):
+        self.lines = lines
+
+    def char(self, line: int, byte_col: int) -> int:
+        return char_column(self.lines, line, byte_col)
+
+    def span(self, span: Span) -> tuple[int, int, int, int]:
+        """1-based (line, column, end_line, end_column)."""
+        return (
+            span.line,
+            self.char(span.line, span.col) + 1,
+            span.end_line,
+            self.char(span.end_line, span.end_col) + 1,
+        )
+
+    def class_name(self, line: int, byte_col: int, name: str) -> tuple[int, int, int, int]:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        col = self.char(line, byte_col)
+        match = re.compile(r"class\s+").match(text, col)
+        start = match.end() if match else col
+        return (line, start + 1, line, start + len(name) + 1)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A class of a file that maps a table (its own, a parent's, or `__table__`)."""
+
+    ref: ClassRef
+    table: Table
+    where: tuple[int, int, int, int]  # the class name
+
+    @property
+    def name(self) -> str:
+        return self.ref.info.name
+
+
+_EXPR_TABLE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?=\.c\.)")
+
+
+class Context:
+    def __init__(self, files: list[SourceFile], config: Config, loader: ModuleLoader | None = None):
+        self.files = files
+        self.config = config
+        self.project = Project([f.summary for f in files], config.base_classes, loader)
+        self.tenant_tables: set[str] = set()
+        self.shared_tables: set[str] = set()
+        self.guessed_tables: set[str] = set()  # named by a `declared_attr` we could not follow
+        self.unsettled_tables: set[str] = set()  # tenant tables whose schema `fix` cannot set (TNT003, ...)
+        self._per_file: dict[tuple[str, int], list] = {}
+        # Only the tables some string in scope names matter (TNT005): resolving every class of
+        # the project to find the others costs most of a one-file pre-commit run.
+        referenced = {n for f in files if f.in_scope for ref in self.refs(f) for n in self.referenced_tables(ref)}
+        self._collect_tables(referenced)
+
+    @property
+    def placeholder(self) -> str:
+        return self.config.schema
+
+    def _memo(self, kind: str, file: SourceFile, compute) -> list:
+        """Per-file results several rules ask for, computed once."""
+        key = (kind, id(file))
+        if key not in self._per_file:
+            self._per_file[key] = compute()
+        return self._per_file[key]
+
+    # -- which tables are per tenant
+    def _collect_tables(self, names: set[str]) -> None:
+        """Sort the tables called `names` into tenant and shared ones."""
+        if not names:
+            return
+        guessed: list[tuple[str, bool, str | None, bool]] = []
+        for file in self.files:
+            for ref in self.classes(file):
+                if names.isdisjoint(table_name_candidates(ref.info)):
+                    continue
+                table = self.project.table_of(ref)
+                if table is None or table.single_table:
+                    continue
+                args = self.effective_args(ref)
+                literal = args is not None and args.schema is Schema.LITERAL
+                schema = args.schema_value if literal else None
+                if table.tablename:
+                    self._add_table(table.tablename, file.tenant, schema, literal)
+                    if file.tenant and not literal and not self._gets_placeholder(ref):
+                        self.unsettled_tables.add(table.tablename)
+                guessed += [(name, file.tenant, schema, literal) for name in table.guesses if name in names]
+            for call in self.tables(file):
+                if call.name in names:
+                    self._add_table(call.name, file.tenant, call.schema, call.has_schema)
+        # A name a `declared_attr` we cannot follow probably gives (`cls.__name__.lower()`,
+        # snake_case): used only where no table is known by that name.
+        for name, tenant, schema, literal in guessed:
+            if name not in self.tenant_tables and name not in self.shared_tables:
+                self._add_table(name, tenant, schema, literal)
+                self.guessed_tables.add(name)
+
+    def _add_table(self, name: str, tenant_path: bool, schema: str | None, has_schema: bool) -> None:
+        if schema == self.placeholder or (tenant_path and not has_schema):
+            self.tenant_tables.add(name)
+        elif not has_schema or schema is None:
+            self.shared_tables.add(name)
+
+    # -- what a file holds
+    def classes(self, file: SourceFile) -> list[ClassRef]:
+        return [ClassRef(file.summary, c) for c in file.summary.classes]
+
+    def models(self, file: SourceFile) -> list[Model]:
+        """The file's classes that map a table, with where their name is."""
+        def compute():
+            pos = self.positions(file)
+            found = []
+            for ref in self.classes(file):
+                table = self.project.table_of(ref)
+                if table is not None:
+                    found.append(Model(ref, table, pos.class_name(ref.info.line, ref.info.col, ref.info.name)))
+            return found
+
+        return self._memo("models", file, compute)
+
+    def tables(self, file: SourceFile) -> list[TableCall]:
+        """The file's `Table(...)` calls (SQLAlchemy's, not another `Table`)."""
+        return self._memo("tables", file, lambda: [
+            c for c in file.summary.tables if self.project.from_sqlalchemy(file.summary, c.callee)
+        ])
+
+    def positions(self, file: SourceFile) -> Positions:
+        return Positions(file.lines)
+
+    # -- what a model's `__table_args__` says
+    def effective_args(self, ref: ClassRef) -> TableArgs | None:
+        if ref.info.table_args is not None:
+            return ref.info.table_args
+        source = self.project.inherited_table_args(ref)
+        return source.info.table_args if source else None
+
+    def inherited(self, ref: ClassRef) -> tuple[TableArgs | None, str | None]:
+        """The `__table_args__` a model without its own inherits, and the class it is from."""
+        source = self.project.inherited_table_args(ref)
+        return (source.info.table_args, source.info.name) if source else (None, None)
+
+    @staticmethod
+    def nothing_to_keep(inherited: TableArgs | None) -> bool:
+        """Inherited `__table_args__` a plain assignment can replace without losing anything."""
+        return inherited is None or (
+            inherited.shape in (Shape.DICT, Shape.EMPTY_TUPLE, Shape.NONE) and not inherited.holds_anything
+        )
+
+    def _gets_placeholder(self, ref: ClassRef) -> bool:
+        """Whether the model's table has the placeholder schema once the safe fixes are applied."""
+        own = ref.info.table_args
+        if own is not None:
+            return self.verdict(own) in (Verdict.OK, Verdict.MISSING)
+        inherited, _ = self.inherited(ref)
+        return self.nothing_to_keep(inherited) or self.verdict(inherited) is Verdict.OK
+
+    def verdict(self, args: TableArgs) -> Verdict:
+        if args.shape in (Shape.COMPUTED, Shape.DECLARED_ATTR):
+            return Verdict.COMPUTED
+        if args.shape in (Shape.NOT_A_TUPLE, Shape.LIST, Shape.DICT_NOT_LAST):
+            return Verdict.INVALID
+        if args.schema is Schema.COMPUTED:
+            return Verdict.COMPUTED
+        if args.schema is Schema.LITERAL:
+            return Verdict.OK if args.schema_value == self.placeholder else Verdict.CONFLICT
+        return Verdict.MISSING
+
+    def tenant_models(self, file: SourceFile) -> list[Model]:
+        """Models of a tenant-path file with a table of their own declared by `__tablename__`:
+        the ones whose `__table_args__` must give the placeholder."""
+        if not file.tenant:
+            return []
+        return [m for m in self.models(file) if not m.table.single_table and not m.ref.info.has_table]
+
+    # -- string references (TNT005)
+    def refs(self, file: SourceFile) -> list[StringRef]:
+        """The file's string references, computed ones with the table names of their models
+        filled in (`f"{Chip.__tablename__}.id"` -> `chip.id`); those we cannot fill are left out."""
+        return self._memo("refs", file, lambda: self._filled_refs(file))
+
+    def _filled_refs(self, file: SourceFile) -> list[StringRef]:
+        refs = []
+        for ref in file.summary.refs:
+            value = ref.value
+            for name in ref.models:
+                target = self.project.lookup(self.project.qualify(file.summary, name))
+                table = self.project.table_of(target) if isinstance(target, ClassRef) else None
+                if table is None or table.tablename is None:
+                    break
+                value = value.replace(TABLE_OF, table.tablename, 1)
+            else:
+                refs.append(replace(ref, value=value) if ref.models else ref)
+        return refs
+
+    @staticmethod
+    def referenced_tables(ref: StringRef) -> list[str]:
+        if ref.kind is RefKind.COLUMN:
+            parts = ref.value.split(".")
+            return [parts[0]] if len(parts) == 2 else []
+        if ref.kind is RefKind.TABLE:
+            return [ref.value] if "." not in ref.value else []
+        return _EXPR_TABLE.findall(ref.value)
+
+    def qualified(self, ref: StringRef, tenant: set[str]) -> str:
+        if ref.kind is not RefKind.EXPRESSION:
+            return f"{self.placeholder}.{ref.value}"
+        return _EXPR_TABLE.sub(lambda m: f"{self.placeholder}.{m.group(1)}" if m.group(1) in tenant else m.group(1), ref.value)
+
+    # -- findings
+    @staticmethod
+    def finding(file: SourceFile, rule: Rule, message: str, where: tuple, model: str | None,
+                edit: Edit | None = None) -> Finding:
+        line, col, end_line, end_col = where
+        return Finding(rule.code, message, file.path, line, col, end_line, end_col, model, edit)
+

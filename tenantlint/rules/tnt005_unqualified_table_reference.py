@@ -1,0 +1,262 @@
+"""TNT005 unqualified-table-reference: a string that names a tenant table without the schema."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from tenantlint.context import Context, Positions, SourceFile
+from tenantlint.findings import Edit, EditKind, Finding
+from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
+from tenantlint.summary import StringRef
+
+
+def check(context: Context, file: SourceFile) -> Iterator[Finding]:
+    pos = context.positions(file)
+    for ref in context.refs(file):
+        tenant = [n for n in context.referenced_tables(ref) if n in context.tenant_tables]
+        if not tenant:
+            continue
+        where = pos.span(ref.span)
+        ambiguous = [n for n in tenant if n in context.shared_tables]
+        if ambiguous:
+            yield context.finding(
+                file, RULE,
+                f"Reference `{ref.value}` is ambiguous: `{ambiguous[0]}` is both a shared and a tenant table",
+                where, ambiguous[0],
+            )
+            continue
+        new_value = context.qualified(ref, set(tenant))
+        unsettled = [n for n in tenant if n in context.unsettled_tables]
+        # qualify only what will be in the schema
+        edit = _qualify(ref, new_value, pos) if ref.raw is not None and not unsettled else None
+        yield context.finding(
+            file, RULE,
+            f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{context.placeholder}.` schema"
+            f"{_note(context, ref, tenant, unsettled, new_value)}",
+            where, tenant[0], edit,
+        )
+
+
+def _note(context: Context, ref: StringRef, tenant: list[str], unsettled: list[str], new_value: str) -> str:
+    """What the message adds when the reference cannot simply be qualified, or might not need it."""
+    if unsettled:
+        return (f" (`fix` cannot give `{unsettled[0]}` the schema: qualify this once its model has it,"
+                " and confirm with `tenantlint verify`)")
+    if ref.computed:
+        return f" (a computed string: write `{new_value}`, or refer to the column itself)"
+    if tenant[0] in context.guessed_tables:
+        return " (its name is generated: confirm with `tenantlint verify`)"
+    return ""
+
+
+def _qualify(ref: StringRef, new_value: str, pos: Positions) -> Edit | None:
+    """The literal rewritten with the same prefix and quotes, if it still means `new_value`."""
+    quote_at = len(ref.raw) - len(ref.raw.lstrip("rRuU"))
+    prefix, quote = ref.raw[:quote_at], ref.raw[quote_at]
+    if ref.raw[quote_at : quote_at + 3] == quote * 3:
+        quote *= 3
+    candidate = f"{prefix}{quote}{new_value}{quote}"
+    if not _evaluates_to(candidate, new_value):
+        return None
+    return Edit(EditKind.QUALIFY_STRING, ref.span.line, pos.char(ref.span.line, ref.span.col),
+                old=ref.raw, new=candidate, title=f"Qualify as `{new_value}`")
+
+
+def _evaluates_to(literal: str, value: str) -> bool:
+    try:
+        return ast.literal_eval(literal) == value
+    except (ValueError, SyntaxError):
+        return False
+
+
+_TENANT_MODELS = '''
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+'''
+
+
+def _with_models(body: str) -> str:
+    return example(_TENANT_MODELS + "\n\n" + body.strip("\n"))
+
+
+_ORDER_TAGS = '''
+order_tags = Table(
+    "order_tags", Base.metadata,
+    Column("order_id", ForeignKey("tenant.orders.id")), Column("tag_id", ForeignKey("tenant.tags.id")),
+    schema="tenant",
+)
+'''
+
+
+def _order(relationship_args: str) -> str:
+    return _with_models(_ORDER_TAGS + f'''
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = {{"schema": "tenant"}}
+    id = Column(Integer, primary_key=True)
+    tags = relationship("Tag", {relationship_args})
+''').replace("from sqlalchemy.orm import ", "from sqlalchemy.orm import relationship, ", 1)
+
+
+RULE = Rule(
+    code="TNT005",
+    name="unqualified-table-reference",
+    summary='`ForeignKey("products.id")`, `secondary="order_tags"`, `primaryjoin="... order_tags.c.x"`, '
+    '`foreign_key=`, `metadata.tables["products"]` name a tenant table without `tenant.` (in any file)',
+    what="Reports a string that names a tenant table without the placeholder schema: "
+    "`ForeignKey(\"products.id\")`, `ForeignKeyConstraint(..., [\"products.id\"])`, "
+    "`Field(foreign_key=\"products.id\")`, `relationship(secondary=\"order_tags\")`, "
+    "`primaryjoin=\"... order_tags.c.x\"`, `metadata.tables[\"products\"]`, in any file of the project.",
+    why="Once `products` lives in the placeholder schema, SQLAlchemy knows it only as `tenant.products`: "
+    "the plain name stops resolving (`NoReferencedTableError` at the first flush or create_all).",
+    example='product_id = Column(ForeignKey("products.id"))',
+    use_instead='product_id = Column(ForeignKey("tenant.products.id"))',
+    fix_safety="Safe when the table name is unambiguous. A name that exists both as a shared and as a "
+    "tenant table is reported and never guessed.",
+    fix_summary="safe when unambiguous",
+    fix_availability=FixAvailability.SOMETIMES,
+    check=check,
+    valid=(
+        Valid(_with_models('''
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(ForeignKey("tenant.products.id"))
+''')),
+        Valid(_order('secondary="tenant.order_tags"')),
+        Valid(example('''
+class Plan(Base):
+    __tablename__ = "plans"  # shared tables, outside the tenant paths: their plain names are right
+    id = Column(Integer, primary_key=True)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+    id = Column(Integer, primary_key=True)
+    plan_id = Column(ForeignKey("plans.id"))
+'''), path="app/models/public/example.py"),
+        Valid(_with_models('''
+products = Base.metadata.tables["tenant.products"]
+''')),
+    ),
+    invalid=(
+        Invalid(
+            _with_models('''
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(ForeignKey("products.id"))
+'''),
+            _with_models('''
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(ForeignKey("tenant.products.id"))
+'''),
+        ),
+        Invalid(
+            _with_models('''
+from sqlalchemy import ForeignKeyConstraint
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    id = Column(Integer, primary_key=True)
+    product_id = Column(Integer)
+    __table_args__ = (ForeignKeyConstraint(["product_id"], ["products.id"]), {"schema": "tenant"})
+'''),
+            _with_models('''
+from sqlalchemy import ForeignKeyConstraint
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    id = Column(Integer, primary_key=True)
+    product_id = Column(Integer)
+    __table_args__ = (ForeignKeyConstraint(["product_id"], ["tenant.products.id"]), {"schema": "tenant"})
+'''),
+        ),
+        Invalid(
+            example('''
+from sqlmodel import Field, SQLModel
+
+
+class Gadget(SQLModel, table=True):
+    __tablename__ = "gadgets"
+    __table_args__ = {"schema": "tenant"}
+    id: int = Field(primary_key=True)
+
+
+class GadgetReview(SQLModel, table=True):
+    __tablename__ = "gadget_reviews"
+    __table_args__ = {"schema": "tenant"}
+    id: int = Field(primary_key=True)
+    gadget_id: int = Field(foreign_key="gadgets.id")
+'''),
+            example('''
+from sqlmodel import Field, SQLModel
+
+
+class Gadget(SQLModel, table=True):
+    __tablename__ = "gadgets"
+    __table_args__ = {"schema": "tenant"}
+    id: int = Field(primary_key=True)
+
+
+class GadgetReview(SQLModel, table=True):
+    __tablename__ = "gadget_reviews"
+    __table_args__ = {"schema": "tenant"}
+    id: int = Field(primary_key=True)
+    gadget_id: int = Field(foreign_key="tenant.gadgets.id")
+'''),
+        ),
+        Invalid(_order('secondary="order_tags"'), _order('secondary="tenant.order_tags"')),
+        Invalid(
+            _order('secondary=lambda: order_tags, primaryjoin="Order.id == order_tags.c.order_id"'),
+            _order('secondary=lambda: order_tags, primaryjoin="Order.id == tenant.order_tags.c.order_id"'),
+        ),
+        Invalid(
+            _with_models('''
+products = Base.metadata.tables["products"]
+'''),
+            _with_models('''
+products = Base.metadata.tables["tenant.products"]
+'''),
+        ),
+        Invalid(
+            example('''
+class Settings(Base):
+    __tablename__ = "settings"  # a tenant table of this name ...
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+
+
+class SharedSettings(Base):
+    __tablename__ = "settings"  # ... and a shared one: which one is meant?
+    __table_args__ = {"schema": None}
+    id = Column(Integer, primary_key=True)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    settings_id = Column(ForeignKey("settings.id"))
+'''),
+            None,
+        ),
+    ),
+)

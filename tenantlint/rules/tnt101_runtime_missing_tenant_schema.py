@@ -1,0 +1,75 @@
+"""TNT101 runtime-missing-tenant-schema: reported by `tenantlint verify` on the imported models.
+
+The check is in `tenantlint.verify` (it needs SQLAlchemy's own objects); this module holds the
+rule's documentation and the examples `tests/test_rules.py` runs through `verify` on SQLite.
+"""
+
+from __future__ import annotations
+
+from tenantlint.rules import RUNTIME_FIX_SAFETY, Invalid, Rule, Valid, example
+
+PUBLIC_PATH = "app/models/public/example.py"
+
+RULE = Rule(
+    code="TNT101",
+    name="runtime-missing-tenant-schema",
+    what="Reports a table, as SQLAlchemy built it, defined in a tenant path (by a mapped class or a "
+    "module-level `Table`) whose schema is not the placeholder.",
+    why="The source may look right while the runtime table is not: a `declared_attr`, a mixin computed at "
+    "import time or a base class can drop or change the schema. A table without the placeholder is shared "
+    "by every tenant.",
+    example='class Product(Base):\n    __tablename__ = "products"\n\n'
+    '    @declared_attr.directive\n    def __table_args__(cls):\n        return {}',
+    use_instead='class Product(Base):\n    __tablename__ = "products"\n\n'
+    '    @declared_attr.directive\n    def __table_args__(cls):\n        return {"schema": "tenant"}',
+    fix_safety=f"{RUNTIME_FIX_SAFETY}; `tenantlint fix` fixes the literal cases (TNT001, TNT006).",
+    summary='a table SQLAlchemy built from a tenant path has no placeholder schema',
+    fix_summary="never; `tenantlint verify` reports it",
+    runtime=True,
+    valid=(
+        Valid(example('''
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+''')),
+        Valid(example('''
+class Product(Base):
+    __tablename__ = "products"
+    id = Column(Integer, primary_key=True)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return {"schema": "tenant"}
+''')),
+        Valid(example('''
+class Plan(Base):
+    __tablename__ = "plans"  # shared, outside the tenant paths
+    id = Column(Integer, primary_key=True)
+'''), path=PUBLIC_PATH),
+    ),
+    invalid=(
+        Invalid(example('''
+class Product(Base):
+    __tablename__ = "products"
+    id = Column(Integer, primary_key=True)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return {}
+''')),
+        Invalid(example('''
+def tenant_args():
+    return {"schema": "public"}
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = tenant_args()
+    id = Column(Integer, primary_key=True)
+''')),
+        Invalid(example('''
+order_tags = Table("order_tags", Base.metadata, Column("order_id", Integer, primary_key=True))
+''')),
+    ),
+)

@@ -1,0 +1,88 @@
+"""TNT103 unresolved-foreign-key: reported by `tenantlint verify` on the imported models.
+
+The check is in `tenantlint.verify` (it needs SQLAlchemy's own objects); this module holds the
+rule's documentation and the examples `tests/test_rules.py` runs through `verify` on SQLite.
+"""
+
+from __future__ import annotations
+
+from tenantlint.rules import RUNTIME_FIX_SAFETY, Invalid, Rule, Valid, example
+
+PUBLIC_PATH = "app/models/public/example.py"
+
+RULE = Rule(
+    code="TNT103",
+    name="unresolved-foreign-key",
+    what="Reports a foreign key whose target table or column SQLAlchemy cannot find in the metadata.",
+    why="Typically a plain `ForeignKey(\"products.id\")` after `products` moved to the placeholder schema: it "
+    "fails at the first flush or `create_all` (`NoReferencedTableError`).",
+    example='product_id = Column(ForeignKey("products.id"))  # products is tenant.products',
+    use_instead='product_id = Column(ForeignKey("tenant.products.id"))',
+    fix_safety=f"{RUNTIME_FIX_SAFETY}; `tenantlint fix` qualifies literal strings (TNT005). The live probe is skipped "
+    "while a foreign key does not resolve.",
+    summary="a foreign key's target table or column is not in the metadata",
+    fix_summary="never; `tenantlint verify` reports it",
+    runtime=True,
+    valid=(
+        Valid(example('''
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(ForeignKey("tenant.products.id"))
+''')),
+        Valid(example('''
+class Plan(Base):
+    __tablename__ = "plans"
+    id = Column(Integer, primary_key=True)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+    id = Column(Integer, primary_key=True)
+    plan_id = Column(ForeignKey("plans.id"))
+'''), path=PUBLIC_PATH),
+        Valid(example('''
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    parent_id = Column(ForeignKey("tenant.products.id"))
+''')),
+    ),
+    invalid=(
+        Invalid(example('''
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(ForeignKey("products.id"))  # products is tenant.products
+''')),
+        Invalid(example('''
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(ForeignKey("tenant.no_such_table.id"))
+''')),
+        Invalid(example('''
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    parent_id = Column(Integer, ForeignKey("tenant.products.no_such_column"))
+''')),
+    ),
+)

@@ -1,0 +1,156 @@
+"""Every rule module's VALID and INVALID examples are its tests, generated from the registry
+(like Fixit's `add_lint_rule_tests_to_module`): static rules through `check` and `fix`, runtime
+rules through `tenantlint verify` on SQLite."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from sqlalchemy.orm import DeclarativeBase
+
+from tenantlint.config import Config
+from tenantlint.engine import analyze
+from tenantlint.fixing import Outcome, plan
+from tenantlint.rules import RULES, FixAvailability, Invalid, Valid, code_of, module_names
+
+STATIC = [r for r in RULES.values() if not r.runtime]
+RUNTIME = [r for r in RULES.values() if r.runtime]
+
+
+def _cases(rules, kind):
+    return [pytest.param(rule.code, example, id=f"{rule.code}-{kind}-{i}")
+            for rule in rules for i, example in enumerate(getattr(rule, kind))]
+
+
+def _analyze(tmp_path: Path, example: Valid | Invalid):
+    path = tmp_path / example.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(example.source, encoding="utf-8")
+    return path, analyze([tmp_path], Config(root=tmp_path))
+
+
+@pytest.mark.parametrize(("code", "example"), _cases(STATIC, "valid"))
+def test_valid_example_has_no_finding_of_its_rule(tmp_path, code, example):
+    _, analysis = _analyze(tmp_path, example)
+    assert [(f.code, f.message) for f in analysis.errors + analysis.findings if f.code == code] == []
+
+
+@pytest.mark.parametrize(("code", "example"), _cases(STATIC, "invalid"))
+def test_invalid_example_is_reported_and_fixed_as_documented(tmp_path, code, example):
+    path, analysis = _analyze(tmp_path, example)
+    ours = [f for f in analysis.errors + analysis.findings if f.code == code]
+    assert ours != []
+    if example.fixed is None:
+        assert not any(f.fixable(unsafe_fixes=True) for f in ours)
+        assert [f.outcome for f in plan(analysis, unsafe_fixes=example.unsafe) if f.outcome is Outcome.CHANGED] == []
+        return
+    assert all(f.fixable(unsafe_fixes=True) for f in ours)
+    assert all(f.fixable(unsafe_fixes=False) != example.unsafe for f in ours)
+    fixes = plan(analysis, unsafe_fixes=example.unsafe)
+    assert [f.outcome for f in fixes] == [Outcome.CHANGED]
+    assert fixes[0].new.decode() == example.fixed
+    # the fixed source is what SQLAlchemy accepts: every table lands in the tenant schema
+    path.write_bytes(fixes[0].new)
+    schemas = _schemas(example.fixed)
+    assert schemas and set(schemas.values()) == {"tenant"}
+    # and a second run finds nothing left to fix
+    again = analyze([tmp_path], Config(root=tmp_path))
+    assert [f for f in again.findings if f.fixable(unsafe_fixes=True)] == []
+
+
+def _schemas(source: str) -> dict[str, str | None]:
+    namespace: dict = {}
+    exec(compile(source, "example.py", "exec"), namespace)
+    metadata = [v.metadata for v in namespace.values()
+                if isinstance(v, type) and issubclass(v, DeclarativeBase) and v is not DeclarativeBase]
+    sqlmodel = namespace.get("SQLModel")
+    if sqlmodel is not None:
+        metadata.append(sqlmodel.metadata)
+    try:
+        sqlalchemy.orm.configure_mappers()
+        return {t.name: t.schema for m in metadata for t in m.tables.values()}
+    finally:
+        if sqlmodel is not None:  # SQLModel's metadata is global: leave it as the next example expects
+            sqlmodel.metadata.clear()
+
+
+def _verify(tmp_path: Path, example: Valid | Invalid) -> list[str]:
+    """The codes `tenantlint verify` reports for the example, imported as a module of a temp project."""
+    from tenantlint.verify import verify
+
+    path = tmp_path / example.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(example.source, encoding="utf-8")
+    module = ".".join(Path(example.path).with_suffix("").parts)
+    top = module.split(".")[0]
+    stale = [name for name in sys.modules if name == top or name.startswith(top + ".")]
+    for name in stale:  # every example is a module of the same name
+        del sys.modules[name]
+    importlib.invalidate_caches()
+    try:
+        result = verify([module], Config(root=tmp_path), None, (tmp_path,))
+    finally:
+        sys.path.remove(str(tmp_path.resolve()))
+        for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+            del sys.modules[name]
+    return [f.code for f in result.findings]
+
+
+@pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "valid"))
+def test_runtime_valid_example_is_not_reported_by_verify(tmp_path, code, example):
+    assert code not in _verify(tmp_path, example)
+
+
+@pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "invalid"))
+def test_runtime_invalid_example_is_reported_by_verify(tmp_path, code, example):
+    assert code in _verify(tmp_path, example)
+
+
+def test_every_rule_has_three_valid_and_three_invalid_examples():
+    assert [(r.code, len(r.valid), len(r.invalid)) for r in RULES.values() if len(r.valid) < 3 or len(r.invalid) < 3] == []
+
+
+def test_rules_are_discovered_from_their_modules_in_code_order():
+    assert [code_of(name) for name in module_names()] == list(RULES)
+    assert [f"tnt{r.code[3:]}_{r.name.replace('-', '_')}" for r in RULES.values()] == module_names()
+    assert list(RULES) == sorted(RULES)
+
+
+def test_static_rules_have_a_check_and_runtime_rules_do_not():
+    assert [r.code for r in RULES.values() if (r.check is None) != (r.runtime or r.code == "TNT000")] == []
+
+
+def test_a_rule_without_a_fix_never_offers_one(tmp_path):
+    for rule in STATIC:
+        if rule.fix_availability is not FixAvailability.NONE:
+            continue
+        for example in rule.invalid:
+            _, analysis = _analyze(tmp_path / f"{rule.code}-{rule.invalid.index(example)}", example)
+            assert [f for f in analysis.errors + analysis.findings if f.code == rule.code and f.edit] == []
+
+
+def test_no_rule_code_is_a_bare_string_outside_its_module():
+    package = Path(__file__).resolve().parent.parent / "tenantlint"
+    offending = [str(p.relative_to(package)) for p in sorted(package.rglob("*.py"))
+                 if '"TNT' in p.read_text(encoding="utf-8") and not p.parent.name == "rules"]
+    assert offending == []
+
+
+def test_a_replayed_run_imports_no_rule_module(tmp_path):
+    (tmp_path / "models" / "user").mkdir(parents=True)
+    model = tmp_path / "models" / "user" / "product.py"
+    model.write_text(RULES["TNT001"].invalid[0].source, encoding="utf-8")
+    os.utime(model, (1_700_000_000, 1_700_000_000))  # not "racy": a file changed just now is never replayed
+    code = ("import sys\nfrom tenantlint.cli import main\ntry:\n    main(['check', '.'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('tenantlint.rules.', 'tenantlint.context'))))")
+    first, replayed = [subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+                       .stdout.splitlines() for _ in range(2)]
+    assert first[:-1] == replayed[:-1] and "TNT001" in first[0]
+    assert "'tenantlint.context'" in first[-1] and "'tenantlint.rules.tnt001_missing_tenant_schema'" in first[-1]
+    assert replayed[-1] == "[]"  # served by the run cache: no rule module is imported
