@@ -444,7 +444,8 @@ def run_project(python: Path, project: Project, workdir: Path, unsafe: bool, ver
                                     or r.rpartition(":")[2] not in names.get(r.rpartition(":")[0], ()))
     result.variants.append(run_variant(python, project, root, files, [], before))
     if unsafe:
-        result.variants.append(run_variant(python, project, roots[1], files, ["--unsafe-fixes"], before))
+        unsafe_files = [roots[1] / f.relative_to(root) for f in files]
+        result.variants.append(run_variant(python, project, roots[1], unsafe_files, ["--unsafe-fixes"], before))
     lap("fix, import, check")
     return result
 
@@ -542,7 +543,8 @@ def main(argv: list[str] | None = None) -> int:
     print_details(results)
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
-    bad = any(r.misses or any(v.verdict == "CLEAN BUT BROKEN" for v in r.variants) for r in results)
+    bad = any(r.misses or r.status == "harness error" or any(v.verdict == "CLEAN BUT BROKEN" for v in r.variants)
+              for r in results)
     return 1 if bad else 0
 
 
