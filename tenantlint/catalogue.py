@@ -730,6 +730,122 @@ _register(
 )
 
 
+# Rules of `tenantlint verify --tenants`: what an existing tenant schema holds against the models.
+_TENANTS = ("Reported by `tenantlint verify MODULE --database-url URL --tenants PATTERN`, which reads the "
+            "tenant schemas in a read-only transaction; never fixed by it (write the migration)")
+
+_register(
+    Rule(
+        code="TNT108",
+        name="tenant-table-drift",
+        what="Reports a tenant table of the models that is missing from an existing tenant schema, or a table in "
+        "that schema that no model defines (`alembic_version` excepted).",
+        why="A tenant created before a migration, or by hand, lacks the table: the first query of that tenant "
+        "fails (`relation \"user_3.orders\" does not exist`). An extra table is a leftover nobody migrates.",
+        example='class Order(Base):  # models\n    __tablename__ = "orders"\n'
+        '    __table_args__ = {"schema": "tenant"}\n\n'
+        "# user_3 has no table `orders`:\n"
+        "# Tenant `user_3`: table `user_3.orders` is missing",
+        use_instead="# the migration that creates it, run for that tenant too:\n"
+        'op.create_table("orders", sa.Column("id", sa.Integer, primary_key=True), schema="user_3")',
+        fix_safety=f"{_TENANTS}.",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT109",
+        name="tenant-column-drift",
+        what="Reports a column of a tenant table that is missing from a tenant schema, not in the models, of "
+        "another type (in PostgreSQL's spelling: `character varying(100)`), or of another nullability.",
+        why="The ORM writes what the models say: a missing column fails every insert, a shorter type truncates "
+        "or fails, a nullable column the models call NOT NULL holds rows the code does not expect.",
+        example="title = Column(String(200))  # models\n"
+        "# user_2: title varchar(100)\n"
+        "# Tenant `user_2`: column `products.title` is `character varying(100)`, the models say "
+        "`character varying(200)`",
+        use_instead='op.alter_column("products", "title", type_=sa.String(200), schema="user_2")',
+        fix_safety=f"{_TENANTS}.",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT110",
+        name="tenant-index-drift",
+        what="Reports an index or UNIQUE constraint of a tenant schema that differs from the models: by name "
+        "(the same columns under another name is reported as named differently, with both names), by columns "
+        "or uniqueness, missing, or not in the models. A constraint the models leave unnamed matches any name.",
+        why="Adding `schema=\"tenant\"` changes the default index names (`ix_products_title` becomes "
+        "`ix_tenant_products_title`), so old and new tenants differ and a migration that drops or renames an "
+        "index by name fails in half of them (see TNT010). A missing unique constraint lets duplicates in.",
+        example="title = Column(String(200), index=True)  # models: ix_tenant_products_title\n"
+        "# user_2: CREATE INDEX ix_products_title ON user_2.products (title)\n"
+        "# Tenant `user_2`: index `ix_products_title` (title) on `products` is named differently: the models "
+        "name it `ix_tenant_products_title`",
+        use_instead='op.execute("ALTER INDEX user_2.ix_products_title RENAME TO ix_tenant_products_title")\n'
+        "# or keep the old names with a naming convention on the base's MetaData (TNT010)",
+        fix_safety=f"{_TENANTS}.",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT111",
+        name="tenant-foreign-key-outside",
+        what="Reports a foreign key of a tenant schema that points to a table outside that schema which is not "
+        "one of the models' shared tables (another tenant's table, or a stray copy in `public`).",
+        why="The rows of one tenant then depend on another tenant's rows: deleting a tenant fails, and data "
+        "crosses tenants. It is what `create_all` leaves when a foreign key string missed the placeholder.",
+        example="# user_2.orders.product_id REFERENCES user_1.products (id)\n"
+        "# Tenant `user_2`: foreign key `orders_product_id_fkey` of `orders` points to `user_1.products`, "
+        "outside the tenant's schema",
+        use_instead='product_id = Column(ForeignKey("tenant.products.id"))\n'
+        "# then recreate the constraint in user_2, pointing to user_2.products",
+        fix_safety=f"{_TENANTS}.",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT112",
+        name="tenant-type-object-drift",
+        what="Reports a named enum type or a sequence of the tenant tables that lives elsewhere than the models "
+        "say (the tenant's own schema for `schema=\"tenant\"`, else the shared schema), is missing, or (enums) "
+        "has other values than the models' `Enum(...)`. For an enum, the type the tenant's columns use decides.",
+        why="Old tenants have `user_1.product_status`, newer ones a shared `public.product_status`: an explicit "
+        "CAST fails in one (`operator does not exist: user_1.product_status = product_status`), adding "
+        "`schema=\"tenant\"` breaks the other (`type \"user_3.product_status\" does not exist`), and a "
+        "missing value fails the insert.",
+        example='status = Column(Enum("draft", "active", "sold", name="product_status", schema="tenant"))\n'
+        "# user_3 has only public.product_status:\n"
+        "# Tenant `user_3`: enum type `product_status` is `public.product_status`, the models expect "
+        "`user_3.product_status`",
+        use_instead='op.execute("CREATE TYPE user_3.product_status AS ENUM (\'draft\', \'active\', \'sold\')")\n'
+        'op.execute("ALTER TABLE user_3.products ALTER COLUMN status TYPE user_3.product_status"\n'
+        '           " USING status::text::user_3.product_status")',
+        fix_safety=f"{_TENANTS}.",
+    )
+)
+
+_register(
+    Rule(
+        code="TNT113",
+        name="tenant-alembic-version",
+        what="Reports, when some tenant schemas have an `alembic_version` table, a tenant without one (or with an "
+        "empty one) and a tenant at another revision than most versioned tenants. tenantlint does not read the "
+        "migration scripts, so it names the majority's revision, not the head.",
+        why="Per-tenant upgrades (`for schema in tenants: alembic upgrade head`) skip a tenant without a version "
+        "row silently, and a tenant left behind runs code written for tables it does not have.",
+        example="# user_1, user_2: b2c3; user_3: no alembic_version table\n"
+        "# Tenant `user_3`: no `alembic_version` table: per-tenant upgrades skip this tenant",
+        use_instead="# stamp the revision its tables match, then upgrade it with the others:\n"
+        "# alembic -x tenant=user_3 stamp a1b2 && alembic -x tenant=user_3 upgrade head",
+        fix_safety=f"{_TENANTS}.",
+    )
+)
+
+
 def markdown_reference() -> str:
     """Every rule's documentation, as the README's rule reference (a test keeps them equal)."""
     return "\n".join(rule.render(level=3) for rule in RULES.values())
