@@ -173,6 +173,8 @@ def compare_tenants(infos: list, placeholder: str, database_url: str, pattern: s
                           f"{str(exc).splitlines()[0]}") from None
     finally:
         engine.dispose()
+    if not catalog.tenants:  # most likely a typo in the pattern: a check of nothing must not pass
+        raise VerifyError(f"no schema matches --tenants {pattern!r}")
     findings = [f for f in compare(model, catalog, fallback) if selects(f.code)]
     return TenantsReport(pattern, catalog.tenants, len(model.tables), findings, queries,
                          time.perf_counter() - started)
