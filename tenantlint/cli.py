@@ -372,7 +372,7 @@ def verify(modules, database_url, extra_paths, tenants_pattern, config_file, out
 
     if tenants_pattern is not None and not database_url:
         raise click.UsageError("--tenants needs --database-url (a postgresql:// URL): it reads the existing schemas")
-    if tenants_pattern is not None and not database_url.partition(":")[0].partition("+")[0] == "postgresql":
+    if tenants_pattern is not None and database_url.partition(":")[0].partition("+")[0] != "postgresql":
         raise click.UsageError("--tenants needs a PostgreSQL --database-url (postgresql://... or postgresql+DRIVER://...)")
     try:
         config = _load(config_file, (Path.cwd(),), select, ignore)
