@@ -368,15 +368,24 @@ def rules(code, output_format):
               "(default: SQLite in memory).")
 @click.option("--path", "extra_paths", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Also import from DIR (the current directory always is). Repeatable.")
+@click.option("--tenants", "tenants_pattern", metavar="PATTERN",
+              help="Compare every existing schema matching the glob PATTERN (e.g. 'user_*') with the models, "
+              "read-only, instead of the probe. Needs a PostgreSQL --database-url.")
 @report_options
-def verify(modules, database_url, extra_paths, config_file, output_format, select, ignore, exit_zero, quiet):
+def verify(modules, database_url, extra_paths, tenants_pattern, config_file, output_format, select, ignore,
+           exit_zero, quiet):
     """Import MODULE... and check the models with SQLAlchemy itself, then probe two tenants."""
     from tenantlint.verify import VerifyError, describe
     from tenantlint.verify import verify as run_verify
 
+    if tenants_pattern is not None and not database_url:
+        raise click.UsageError("--tenants needs --database-url (a postgresql:// URL): it reads the existing schemas")
+    if tenants_pattern is not None and database_url.partition(":")[0].partition("+")[0] != "postgresql":
+        raise click.UsageError("--tenants needs a PostgreSQL --database-url (postgresql://... or postgresql+DRIVER://...)")
     try:
         config = _load(config_file, (Path.cwd(),), select, ignore)
-        result = run_verify(list(modules), config, database_url, tuple(extra_paths))
+        result = run_verify(list(modules), config, database_url, tuple(extra_paths),
+                            tenants_pattern=tenants_pattern)
     except (ConfigError, VerifyError) as exc:
         _fail(str(exc))
     if output_format == "text" and not quiet:

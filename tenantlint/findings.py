@@ -51,6 +51,7 @@ class Finding:
     end_column: int
     model: str | None = None
     edit: Edit | None = None
+    tenant: str | None = None  # `verify --tenants`: the tenant schema the finding is about
 
     def fixable(self, unsafe_fixes: bool = False) -> bool:
         if self.edit is None:

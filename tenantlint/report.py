@@ -65,6 +65,7 @@ def format_text(findings: Sequence[Finding], unsafe_fixes: bool = False, quiet: 
 
 def as_dict(finding: Finding, unsafe_fixes: bool = False) -> dict:
     edit = finding.edit
+    tenant = {} if finding.tenant is None else {"tenant": finding.tenant}  # only `verify --tenants` sets it
     return {
         "code": finding.code,
         "message": finding.message,
@@ -76,6 +77,7 @@ def as_dict(finding: Finding, unsafe_fixes: bool = False) -> dict:
         "model": finding.model,
         "fixable": finding.fixable(unsafe_fixes),
         "fix": None if edit is None else {"title": edit.title, "applicability": edit.applicability.value},
+        **tenant,
     }
 
 

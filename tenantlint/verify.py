@@ -76,6 +76,7 @@ class VerifyResult:
     placeholder: str = "tenant"
     facts: ProbeFacts | None = None
     not_probed: str | None = None  # why the live probe did not run
+    tenants: object | None = None  # tenants.TenantsReport of `--tenants`
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -522,7 +523,7 @@ def _drop(engine, schemas: list[str]) -> bool:
 
 def verify(modules: list[str], config: Config, database_url: str | None = None,
            paths: tuple[Path, ...] = (), tenants: tuple[str, ...] = PROBE_TENANTS,
-           schema_prefix: str | None = None) -> VerifyResult:
+           schema_prefix: str | None = None, tenants_pattern: str | None = None) -> VerifyResult:
     """Import, configure, check; then the live probe unless foreign keys already cannot resolve."""
     try:
         import sqlalchemy  # noqa: F401
@@ -545,6 +546,8 @@ def verify(modules: list[str], config: Config, database_url: str | None = None,
     # a foreign key that does not resolve is a finding with its place (TNT103), not a crash
     if not_configured and not any(f.code == UNRESOLVED_FK.code for f in findings):
         raise VerifyError(not_configured)
+    if tenants_pattern is not None:
+        return _verify_tenants(infos, findings, config, database_url, tenants_pattern, fallback)
     facts = None
     blockers = [reason for code, reason in _PROBE_BLOCKERS.items() if any(f.code == code for f in findings)]
     if not blockers:
@@ -561,6 +564,16 @@ def verify(modules: list[str], config: Config, database_url: str | None = None,
     return VerifyResult(sorted(findings, key=lambda f: f.sort_key), infos, config.schema, facts, not_probed)
 
 
+def _verify_tenants(infos, findings, config, database_url, pattern, fallback) -> VerifyResult:
+    """`--tenants`: the existing tenant schemas instead of the live probe (which would write)."""
+    from tenantlint.tenants import compare_tenants
+
+    report = compare_tenants(infos, config.schema, database_url, pattern, fallback, config.selects)
+    checked = sorted((f for f in findings if config.selects(f.code)), key=lambda f: f.sort_key)
+    return VerifyResult(checked + report.findings, infos, config.schema, tenants=report,
+                        not_probed="--tenants reads the existing tenant schemas instead")
+
+
 # Findings that make creating the tenant tables impossible, so the probe cannot run.
 _PROBE_BLOCKERS = {
     UNRESOLVED_FK.code: f"a foreign key does not resolve ({UNRESOLVED_FK.code})",
@@ -573,6 +586,8 @@ def describe(result: VerifyResult) -> str:
     tenant = sum(1 for i in result.tables if i.tenant_path or i.table.schema == result.placeholder)
     lines = [f"Checked {len(result.tables)} tables ({tenant} per tenant, {len(result.tables) - tenant} shared)."]
     facts = result.facts
+    if result.tenants is not None:
+        return "\n".join(lines + result.tenants.describe()) + "\n"
     if facts is None:
         lines.append(f"Probe not run: {result.not_probed}.")
         return "\n".join(lines) + "\n"

@@ -43,6 +43,9 @@ def example(body: str) -> str:
 
 # The fix safety of the runtime rules (TNT1xx), which SQLAlchemy reports on the imported models.
 RUNTIME_FIX_SAFETY = "Reported by `tenantlint verify`, which imports the models; never fixed by it"
+# The fix safety of the tenant-schema rules (TNT108-TNT113), which compare existing tenants with the models.
+TENANTS_FIX_SAFETY = ("Reported by `tenantlint verify MODULE --database-url URL --tenants PATTERN`, which reads the "
+                      "tenant schemas in a read-only transaction; never fixed by it (write the migration)")
 
 _MODULE = re.compile(r"tnt(\d{3})_(\w+)")
 
