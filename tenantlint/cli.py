@@ -374,7 +374,8 @@ def rules(code, output_format):
 @report_options
 def verify(modules, database_url, extra_paths, tenants_pattern, config_file, output_format, select, ignore,
            exit_zero, quiet):
-    """Import MODULE... and check the models with SQLAlchemy itself, then probe two tenants."""
+    """Import MODULE... and its submodules (this runs their code: `check` and `fix` never do), check the
+    models with SQLAlchemy itself, then probe two tenants."""
     from tenantlint.verify import VerifyError, describe
     from tenantlint.verify import verify as run_verify
 

@@ -84,6 +84,10 @@ class VerifyResult:
 
 def import_modules(names: list[str], paths: list[Path]) -> list[ModuleType]:
     """Import each module and every submodule, like `python -m` with the current directory first."""
+    # tenantlint's own lazily imported dependencies first: a `pathspec.py` in the user's folder,
+    # which goes first on sys.path, must not replace them
+    import pathspec  # noqa: F401
+
     for folder in reversed([Path.cwd(), *paths]):
         entry = str(folder.resolve())
         if entry not in sys.path:
