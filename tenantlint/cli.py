@@ -137,7 +137,7 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
           baseline_file, update_baseline, statistics):
     """Report models, tables and references that break schema-per-tenant."""
     from tenantlint.cache import RunCache
-    from tenantlint.engine import analyze, has_internal_errors, run_key
+    from tenantlint.engine import analyze, has_transient_errors, run_key
     from tenantlint.report import format_statistics
 
     try:
@@ -168,7 +168,7 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
     click.echo(output, nl=False)
     _notes(notes, output_format, quiet)
     code = exit_code(reported, analysis.errors, exit_zero)
-    if runs is not None and not has_internal_errors(analysis):
+    if runs is not None and not has_transient_errors(analysis):
         runs.put(key, output, code)
     sys.exit(code)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tenantlint.cache import Cache, Entry, RunCache, content_key
+from tenantlint.cache import Cache, Entry, RunCache, file_key
 from tenantlint.config import Config
 from tenantlint.files import Discovery, FileSelector, read_regular
 from tenantlint.findings import Finding
@@ -54,7 +54,7 @@ def names_a_model(data: bytes) -> bool:
     return any(word in data and (confirm is None or confirm.search(data)) for word, confirm in _MARKERS)
 
 
-_INTERNAL_ERROR = "internal error while analysing the file"  # never cached: -v must show the traceback
+_INTERNAL_ERROR = "internal error while analysing the file"  # transient: -v must show the traceback
 
 # A file modified this recently may still change within the same mtime tick (FAT: 2 s).
 _RACY_NS = 2_000_000_000
@@ -94,18 +94,22 @@ def load(path: Path, relative: str, data: bytes) -> Entry:
         tree = ast.parse(data, filename=str(path))
     except SyntaxError as exc:
         return Entry(None, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return Entry(None, error=f"cannot parse file: {exc or type(exc).__name__}")
+    except ValueError as exc:  # null bytes
+        return Entry(None, error=f"cannot parse file: {exc}")
+    except (RecursionError, MemoryError) as exc:  # the limits of this process, not the file's fault
+        return Entry(None, error=f"cannot parse file: {str(exc) or type(exc).__name__}", transient=True)
     lines = tuple(split_lines(text))
     try:
         summary = summarize(tree, text, relative)
     except RecursionError:
-        return Entry(None, error="file too deeply nested to analyse")
+        return Entry(None, error="file too deeply nested to analyse", transient=True)
+    except MemoryError:
+        return Entry(None, error="cannot analyse file: MemoryError", transient=True)
     except Exception as exc:  # one odd file must not stop the run; the traceback is behind -v
         import logging
 
         logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
-        return Entry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}")
+        return Entry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}", transient=True)
     return Entry(summary, lines)
 
 
@@ -116,6 +120,7 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)  # TNT000: files that could not be read
     cache_hits: int = 0  # files whose facts came from the cache
+    transient: bool = False  # a failure of this process (memory, I/O, a bug) was reported: never replay the run
     data: dict[Path, bytes] = field(default_factory=dict)  # each parsed file's bytes, for `fix`
     relative: dict[Path, str] = field(default_factory=dict)  # displayed path -> project-relative path
 
@@ -156,10 +161,15 @@ class _Parsing:
         self.pool = None
 
     def add(self, path: Path, relative: str, data: bytes) -> None:
-        key = content_key(data) if self.cache else ""
+        key = ""  # no cache, or a file that cannot be stat'ed: neither read nor stored
+        if self.cache:
+            try:
+                key = file_key(data, os.stat(path))
+            except OSError:
+                pass
         self.items.append((str(path), relative, data))
         self.keys.append(key)
-        self.entries.append(self.cache.get(relative, key) if self.cache else None)
+        self.entries.append(self.cache.get(relative, key) if key else None)
         if self.entries[-1] is None:
             self.waiting.append(len(self.entries) - 1)
             started = self.pool is not None
@@ -188,8 +198,8 @@ class _Parsing:
         for batch, entries in done:
             for i, entry in zip(batch, entries):
                 self.entries[i] = entry
-                if self.cache and not (entry.error or "").startswith(_INTERNAL_ERROR):
-                    self.cache.put(self.items[i][1], self.keys[i], entry)
+                if self.keys[i]:
+                    self.cache.put(self.items[i][1], self.keys[i], entry)  # not when transient
         return self.entries  # type: ignore[return-value]  # every one is filled now
 
 
@@ -250,6 +260,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
         try:
             data = read_bytes(path, config.max_file_size)
         except OSError as exc:
+            analysis.transient = True
             if in_scope:
                 analysis.errors.append(_parse_error(path, Entry(None, error=f"cannot read file: {exc.strerror or exc}")))
             return
@@ -272,6 +283,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     def add(items: list[tuple[Path, bytes, Entry, bool, bool]]) -> list[SourceFile]:
         added = []
         for path, data, entry, in_scope, tenant in items:
+            analysis.transient |= entry.transient
             if entry.summary is None:
                 if in_scope:
                     analysis.errors.append(_parse_error(path, entry))
@@ -327,6 +339,7 @@ def run_key(paths: list[Path], config: Config, view: tuple) -> tuple[Discovery, 
     return discovery, RunCache.key(os.getcwd(), view, in_scope, context)
 
 
-def has_internal_errors(analysis: Analysis) -> bool:
-    """A run with an internal error is never replayed: -v must be able to show it again."""
-    return any(e.message.startswith(_INTERNAL_ERROR) for e in analysis.errors)
+def has_transient_errors(analysis: Analysis) -> bool:
+    """A run that met a failure of this process (memory, I/O, an internal error, which -v must
+    be able to show again) is never replayed: the next run tries again."""
+    return analysis.transient

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -105,11 +106,12 @@ def test_another_version_starts_afresh_and_removes_the_old_cache(app, monkeypatc
 
 
 def cache_file(app: Path) -> Path:
-    (found,) = (app / CACHE_DIR).glob("*/*.pickle")
+    (found,) = (app / CACHE_DIR).glob("*/*.files.json")
     return found
 
 
-@pytest.mark.parametrize("content", [b"", b"not a pickle at all", pickle.dumps(("tenantlint-cache-1", [])), b"\x80\x05"])
+@pytest.mark.parametrize("content", [b"", b"not json at all", b"[]", b'{"header": null, "pairs": {}}', b"[" * 100_000,
+                                     pickle.dumps(("tenantlint-cache-1", [])), b"\x80\x05"])
 def test_a_corrupt_cache_is_ignored_and_replaced(app, content):
     _, expected = run(app)
     cache_file(app).write_bytes(content)
@@ -128,15 +130,41 @@ class _Payload:
         return (os.mkdir, (str(self.marker),))
 
 
-def test_a_foreign_cache_is_never_trusted(app, tmp_path):
+def test_a_pickle_at_the_name_of_the_cache_is_never_unpickled(app, tmp_path):
     _, expected = run(app)
     marker = tmp_path / "pwned"
-    path = cache_file(app)
-    header, entries = pickle.loads(path.read_bytes())  # our own file, read in the test only
-    path.write_bytes(pickle.dumps((header, {key: _Payload(marker) for key in entries})))
+    cache_file(app).write_bytes(pickle.dumps({"header": None, "pairs": _Payload(marker)}))
     analysis, findings = run(app)
     assert not marker.exists()
     assert (analysis.cache_hits, findings) == (0, expected)
+
+
+# Each turns every entry (a JSON list [summary, lines, error, line, col, transient]) into one of
+# another shape; the summary is [module, is_package, imports, ..., classes, ...].
+MUTATIONS = {
+    "a class name": lambda e: [["os.system", "echo"], *e[1:]],
+    "a field too many": lambda e: e + [None],
+    "a field too few": lambda e: e[:-1],
+    "a string for an int": lambda e: e[:3] + ["1"] + e[4:],
+    "a bool for an int": lambda e: e[:3] + [True] + e[4:],
+    "a float for an int": lambda e: e[:3] + [1.0] + e[4:],
+    "an object for the summary": lambda e: [{"__class__": "ModuleSummary"}, *e[1:]],
+    "an int for the lines": lambda e: [e[0], 5, *e[2:]],
+    "a number in the imports": lambda e: [[*e[0][:2], {"x": 1}, *e[0][3:]], *e[1:]],
+    "an unknown enum value": lambda e: [[*e[0][:8], [["no-such-kind", *r[1:]] for r in e[0][8]] or [[]], *e[0][9:]], *e[1:]],
+}
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+def test_an_entry_of_another_shape_is_a_miss(app, mutation):
+    _, expected = run(app)
+    path = cache_file(app)
+    document = json.loads(path.read_text())  # our own file, read in the test only
+    document["pairs"] = {rel: [key, MUTATIONS[mutation](entry)] for rel, (key, entry) in document["pairs"].items()}
+    path.write_text(json.dumps(document))
+    analysis, findings = run(app)
+    assert (analysis.cache_hits, findings) == (0, expected)
+    assert run(app)[0].cache_hits == parsed_count(app)  # the bad entries were replaced
 
 
 def test_checking_one_file_keeps_the_entries_of_the_others(app):
@@ -163,7 +191,7 @@ def test_an_unchanged_project_replays_the_run_without_reading_any_file(app, monk
     age(app)
     first = check_json()
     assert first[0] == 1
-    assert list((app / CACHE_DIR).glob("*/*.runs"))
+    assert list((app / CACHE_DIR).glob("*/*.runs.json"))
 
     def no_reading(path, limit):
         raise AssertionError(f"read {path}")
@@ -193,10 +221,10 @@ def test_a_recently_changed_file_is_never_replayed(app):
     age(app)
     (app / PRODUCT).write_bytes((app / PRODUCT).read_bytes())  # changed just now
     check_json()
-    assert not list((app / CACHE_DIR).glob("*/*.runs"))
+    assert not list((app / CACHE_DIR).glob("*/*.runs.json"))
 
 
 def test_a_run_with_a_baseline_is_not_replayed(app):
     age(app)
     assert cli("check", "--baseline", "b.json", "--update-baseline")[0] == 0
-    assert not list((app / CACHE_DIR).glob("*/*.runs"))
+    assert not list((app / CACHE_DIR).glob("*/*.runs.json"))
