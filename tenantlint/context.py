@@ -99,7 +99,8 @@ class Context:
         self._per_file: dict[tuple[str, int], list] = {}
         # Only the tables some string in scope names matter (TNT005): resolving every class of
         # the project to find the others costs most of a one-file pre-commit run.
-        referenced = {n for f in files if f.in_scope for ref in self.refs(f) for n in self.referenced_tables(ref)}
+        referenced = {n for f in files if f.in_scope for ref in self.refs(f)
+                      for n in self.referenced_tables(ref) + self.placeholder_tables(ref)}
         self._collect_tables(referenced)
 
     @property
@@ -249,6 +250,17 @@ class Context:
         if ref.kind is RefKind.TABLE:
             return [ref.value] if "." not in ref.value else []
         return _EXPR_TABLE.findall(ref.value)
+
+    def placeholder_tables(self, ref: StringRef) -> list[str]:
+        """The tables a reference names already qualified with the placeholder (`tenant.brands.id`)."""
+        prefix = f"{self.placeholder}."
+        if ref.kind is RefKind.COLUMN:
+            parts = ref.value.split(".")
+            return [parts[1]] if len(parts) == 3 and ref.value.startswith(prefix) else []
+        if ref.kind is RefKind.TABLE:
+            parts = ref.value.split(".")
+            return [parts[1]] if len(parts) == 2 and ref.value.startswith(prefix) else []
+        return re.findall(rf"(?<![\w.]){re.escape(prefix)}([A-Za-z_]\w*)(?=\.c\.)", ref.value)
 
     def qualified(self, ref: StringRef, tenant: set[str]) -> str:
         if ref.kind is not RefKind.EXPRESSION:
