@@ -71,6 +71,77 @@ CASES = {
             id = Column(Integer, primary_key=True)
         ''',
     ),
+    "a comment above the last element stays with it and is not copied": (
+        '''
+        class A(Base):
+            __tablename__ = "a"
+            __table_args__ = (
+                # Used for fetching stats by time
+                Index("ix_a_id", "id"),
+            )
+            id = Column(Integer, primary_key=True)
+        ''',
+        '''
+        class A(Base):
+            __tablename__ = "a"
+            __table_args__ = (
+                # Used for fetching stats by time
+                Index("ix_a_id", "id"),
+                {"schema": "tenant"},
+            )
+            id = Column(Integer, primary_key=True)
+        ''',
+    ),
+    "comments between elements and before the closer stay where they are": (
+        '''
+        class A(Base):
+            __tablename__ = "a"
+            __table_args__ = (
+                # the first one
+                UniqueConstraint("id"),
+
+                # the second one
+                Index("ix_a_id", "id"),
+                # nothing after this
+            )
+            id = Column(Integer, primary_key=True)
+        ''',
+        '''
+        class A(Base):
+            __tablename__ = "a"
+            __table_args__ = (
+                # the first one
+                UniqueConstraint("id"),
+
+                # the second one
+                Index("ix_a_id", "id"),
+                {"schema": "tenant"},
+                # nothing after this
+            )
+            id = Column(Integer, primary_key=True)
+        ''',
+    ),
+    "a comment above the last key of a multi-line dict is not copied": (
+        '''
+        class A(Base):
+            __tablename__ = "a"
+            __table_args__ = {
+                # MySQL only
+                "mysql_engine": "InnoDB",
+            }
+            id = Column(Integer, primary_key=True)
+        ''',
+        '''
+        class A(Base):
+            __tablename__ = "a"
+            __table_args__ = {
+                # MySQL only
+                "mysql_engine": "InnoDB",
+                "schema": "tenant",
+            }
+            id = Column(Integer, primary_key=True)
+        ''',
+    ),
     "a trailing comma after two elements is the author's style and stays": (
         '''
         class A(Base):

@@ -14,12 +14,20 @@ def _strip_comment(ws):
     return ws
 
 
+def _layout_of(ws):
+    """The line break and indentation of `ws`, without the comments and blank lines it holds:
+    those belong to the item they stand above, and a copy would repeat them."""
+    if isinstance(ws, cst.ParenthesizedWhitespace):
+        return ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
+    return ws
+
+
 def _separator(previous_comma, opener_ws):
     """The whitespace the sequence already uses between its items."""
     if isinstance(previous_comma, cst.Comma):
-        return _strip_comment(previous_comma.whitespace_after)
+        return _layout_of(previous_comma.whitespace_after)
     if isinstance(opener_ws, cst.ParenthesizedWhitespace):
-        return _strip_comment(opener_ws)
+        return _layout_of(opener_ws)
     return cst.SimpleWhitespace(" ")
 
 
