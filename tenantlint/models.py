@@ -290,11 +290,17 @@ class Project:
         if not declarative:
             # `class X(Base)` with `__tablename__`, where Base comes from outside the files we can
             # read (an installed package, another sys.path root): a model all the same
-            unknown = [b for b in self.bases(cls) if b is External.UNKNOWN]
+            unknown = [d for d in info.bases if self.resolve_base(cls, d) is External.UNKNOWN
+                       and not self._is_object(cls.module, d)]
             if unknown and info.tablename is not None and not info.abstract:
                 return Role.MAPPED
             return Role.PLAIN
         return Role.ABSTRACT if info.abstract else Role.MAPPED
+
+    def _is_object(self, module: ModuleSummary, dotted: str) -> bool:
+        """`class Mixin(object):` names the builtin, never a declarative base from elsewhere."""
+        return dotted in ("object", "builtins.object") and "object" not in module.imports and not self._defines(
+            module, "object")
 
     def _sqlmodel_lineage(self, cls: ClassRef) -> bool:
         return any(

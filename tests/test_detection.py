@@ -65,10 +65,25 @@ def test_plain_classes_dataclasses_and_pydantic_models_are_not_models(project):
 
                 class Helper:
                     __tablename__ = "helpers"
+
+                class UserExtensionMixin(object):  # `object` is no declarative base from elsewhere
+                    __tablename__ = "extensions"
             ''',
         }
     )
     assert _found(root) == []
+
+
+def test_a_class_on_an_unknown_base_and_object_is_still_a_model(project):
+    root = project({"app/models/user/m.py": '''
+        from sqlalchemy import Column, Integer
+        from elsewhere import Base
+
+        class Extension(Base, object):
+            __tablename__ = "extensions"
+            id = Column(Integer, primary_key=True)
+    '''})
+    assert _found(root) == [("m.py", "TNT001", "Extension", True)]
 
 
 def test_declarative_base_with_declared_attr_tablename(project):
