@@ -88,14 +88,19 @@ _EXPR_TABLE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?=\.c\.)")
 
 
 class Context:
-    def __init__(self, files: list[SourceFile], config: Config, loader: ModuleLoader | None = None):
+    def __init__(self, files: list[SourceFile], config: Config, loader: ModuleLoader | None = None,
+                 moving: dict[str, tuple[str, ...]] | None = None):
         self.files = files
         self.config = config
+        # the codes of the rules whose fix moves "models" or "tables" (Table(...) calls) into the schema
+        self.moving = moving or {}
         self.project = Project([f.summary for f in files], config.base_classes, loader)
         self.tenant_tables: set[str] = set()
         self.shared_tables: set[str] = set()
         self.guessed_tables: set[str] = set()  # named by a `declared_attr` we could not follow
-        self.unsettled_tables: set[str] = set()  # tenant tables whose schema `fix` cannot set (TNT003, ...)
+        # tenant tables that do not get the schema in this run, with why: `fix` cannot set it
+        # (computed or inherited `__table_args__`), or will not (not in scope, suppressed, unselected)
+        self.unsettled_tables: dict[str, str] = {}
         self._per_file: dict[tuple[str, int], list] = {}
         # Only the tables some string in scope names matter (TNT005): resolving every class of
         # the project to find the others costs most of a one-file pre-commit run.
@@ -130,24 +135,30 @@ class Context:
                 args = self.effective_args(ref)
                 literal = args is not None and args.schema is Schema.LITERAL
                 schema = args.schema_value if literal else None
+                unsettled = self._not_moved(file, ref) if file.tenant and not literal else None
                 if table.tablename:
-                    self._add_table(table.tablename, file.tenant, schema, literal)
-                    if file.tenant and not literal and not self._gets_placeholder(ref):
-                        self.unsettled_tables.add(table.tablename)
-                guessed += [(name, file.tenant, schema, literal) for name in table.guesses if name in names]
+                    self._add_table(table.tablename, file.tenant, schema, literal, unsettled)
+                guessed += [(name, file.tenant, schema, literal, unsettled) for name in table.guesses if name in names]
             for call in self.tables(file):
                 if call.name in names:
-                    self._add_table(call.name, file.tenant, call.schema, call.has_schema)
+                    unsettled = None
+                    if file.tenant and not call.has_schema:
+                        unsettled = ("`fix` cannot give it the schema (`**` arguments)" if call.has_star_kwargs
+                                     else self._not_fixed(file, call.span.line, "tables"))
+                    self._add_table(call.name, file.tenant, call.schema, call.has_schema, unsettled)
         # A name a `declared_attr` we cannot follow probably gives (`cls.__name__.lower()`,
         # snake_case): used only where no table is known by that name.
-        for name, tenant, schema, literal in guessed:
+        for name, tenant, schema, literal, unsettled in guessed:
             if name not in self.tenant_tables and name not in self.shared_tables:
-                self._add_table(name, tenant, schema, literal)
+                self._add_table(name, tenant, schema, literal, unsettled)
                 self.guessed_tables.add(name)
 
-    def _add_table(self, name: str, tenant_path: bool, schema: str | None, has_schema: bool) -> None:
+    def _add_table(self, name: str, tenant_path: bool, schema: str | None, has_schema: bool,
+                   unsettled: str | None = None) -> None:
         if schema == self.placeholder or (tenant_path and not has_schema):
             self.tenant_tables.add(name)
+            if unsettled and schema != self.placeholder:
+                self.unsettled_tables.setdefault(name, unsettled)
         elif not has_schema or schema is None:
             self.shared_tables.add(name)
 
@@ -196,13 +207,26 @@ class Context:
             inherited.shape in (Shape.DICT, Shape.EMPTY_TUPLE, Shape.NONE) and not inherited.holds_anything
         )
 
-    def _gets_placeholder(self, ref: ClassRef) -> bool:
-        """Whether the model's table has the placeholder schema once the safe fixes are applied."""
+    def _not_moved(self, file: SourceFile, ref: ClassRef) -> str | None:
+        """Why the model's table lacks the placeholder schema once this run's safe fixes are
+        applied; None when it has it."""
         own = ref.info.table_args
-        if own is not None:
-            return self.verdict(own) in (Verdict.OK, Verdict.MISSING)
-        inherited, _ = self.inherited(ref)
-        return self.nothing_to_keep(inherited) or self.verdict(inherited) is Verdict.OK
+        args = own if own is not None else self.inherited(ref)[0]
+        if args is not None and self.verdict(args) is Verdict.OK:
+            return None
+        if (own is not None and self.verdict(own) is Verdict.MISSING) or (own is None and self.nothing_to_keep(args)):
+            return self._not_fixed(file, ref.info.line, "models")
+        return "`fix` cannot give it the schema"
+
+    def _not_fixed(self, file: SourceFile, line: int, kind: str) -> str | None:
+        """Why the fix that moves what is reported at `line` into the schema is not applied in this
+        run; None when it is."""
+        if not file.in_scope:
+            return f"its model in {file.relative} is not among the files of this run"
+        codes = self.moving.get(kind, ())
+        if not any(self.config.selects(code) and not suppressed(file.summary.noqa, line, code) for code in codes):
+            return "its fix is suppressed (`# noqa`, `--select`, `--ignore`)"
+        return None
 
     def verdict(self, args: TableArgs) -> Verdict:
         if args.shape in (Shape.COMPUTED, Shape.DECLARED_ATTR):
@@ -274,3 +298,10 @@ class Context:
         line, col, end_line, end_col = where
         return Finding(rule.code, message, file.path, line, col, end_line, end_col, model, edit)
 
+
+def suppressed(noqa: dict[int, frozenset[str] | None], line: int, code: str) -> bool:
+    """Whether a `# noqa` (all codes, or this one) on `line` silences `code`."""
+    if line not in noqa:
+        return False
+    codes = noqa[line]
+    return codes is None or code in codes

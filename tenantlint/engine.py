@@ -296,7 +296,9 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
 
     on_demand = _OnDemand(skipped, selector, cache)
     analysis.files = add(loaded)
-    analysis.findings = run_rules(Context(analysis.files, config, on_demand), static_rules())
+    rules = static_rules()
+    moving = {kind: tuple(r.code for r in rules if r.moves == kind) for kind in ("models", "tables")}
+    analysis.findings = run_rules(Context(analysis.files, config, on_demand, moving), rules)
     analysis.files += add(on_demand.loaded)  # read for their names only: no findings of their own
     if cache:
         cache.save()
@@ -304,22 +306,17 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     return analysis
 
 
-def _suppressed(file: SourceFile, finding: Finding) -> bool:
-    """Whether a `# noqa` (all codes, or this one) on the finding's line silences it."""
-    if finding.line not in file.summary.noqa:
-        return False
-    codes = file.summary.noqa[finding.line]
-    return codes is None or finding.code in codes
-
-
 def run_rules(context: Context, rules: list[Rule]) -> list[Finding]:
     """Every rule's findings on every file in scope, selected and not suppressed, in order."""
+    from tenantlint.context import suppressed
+
     findings: list[Finding] = []
     for file in context.files:
         if not file.in_scope:
             continue
         found = [finding for rule in rules for finding in rule.check(context, file)]
-        findings.extend(f for f in found if context.config.selects(f.code) and not _suppressed(file, f))
+        findings.extend(f for f in found
+                        if context.config.selects(f.code) and not suppressed(file.summary.noqa, f.line, f.code))
     return sorted(findings, key=lambda f: f.sort_key)
 
 

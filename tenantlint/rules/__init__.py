@@ -93,6 +93,10 @@ class Rule:
     # a static rule's check: the findings of one file in scope, before selection and noqa
     check: Callable[[Context, SourceFile], Iterator[Finding]] | None = None
     runtime: bool = False  # reported by `tenantlint verify` on the imported models
+    # what its fix moves into the schema, "models" or "tables" (`Table(...)` calls): references to
+    # such a table may be qualified in the same run only when this fix is applied too
+    # (see Context.unsettled_tables)
+    moves: str | None = None
 
     def render(self, level: int = 1) -> str:
         """The rule's documentation in Markdown; `level` is the depth of its title."""

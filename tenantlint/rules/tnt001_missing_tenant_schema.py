@@ -64,6 +64,7 @@ RULE = Rule(
     "or sole dict; none when a mixin's inherited `__table_args__` would be lost",
     fix_availability=FixAvailability.SOMETIMES,
     check=check,
+    moves="models",
     valid=(
         Valid(example('''
 class Product(Base):

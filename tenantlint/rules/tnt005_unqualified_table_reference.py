@@ -41,8 +41,9 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
 def _note(context: Context, ref: StringRef, tenant: list[str], unsettled: list[str], new_value: str) -> str:
     """What the message adds when the reference cannot simply be qualified, or might not need it."""
     if unsettled:
-        return (f" (`fix` cannot give `{unsettled[0]}` the schema: qualify this once its model has it,"
-                " and confirm with `tenantlint verify`)")
+        name = unsettled[0]
+        return (f" (`{name}` does not get the schema in this run: {context.unsettled_tables[name]}; qualify this"
+                " once its model has it, and confirm with `tenantlint verify`)")
     if ref.computed:
         return f" (a computed string: write `{new_value}`, or refer to the column itself)"
     if tenant[0] in context.guessed_tables:

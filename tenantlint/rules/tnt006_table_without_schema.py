@@ -37,6 +37,7 @@ RULE = Rule(
     fix_summary="safe: adds the keyword",
     fix_availability=FixAvailability.SOMETIMES,
     check=check,
+    moves="tables",
     valid=(
         Valid(example('''
 order_tags = Table("order_tags", Base.metadata, Column("order_id", Integer), schema="tenant")

@@ -15,7 +15,8 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
     for ref in context.refs(file):
         for name in context.placeholder_tables(ref):
             if name in context.unsettled_tables:
-                why = f"`fix` cannot give `{name}` the schema: qualify this once its model has it"
+                why = (f"`{name}` does not get the schema in this run ({context.unsettled_tables[name]}): "
+                       "qualify this once its model has it")
             elif name in context.shared_tables and name not in context.tenant_tables:
                 why = f"`{name}` is a shared table: write `{ref.value.replace(placeholder + '.', '', 1)}`"
             else:
