@@ -17,6 +17,12 @@ from typing import Callable
 from tenantlint.engine import display_path
 from tenantlint.findings import Finding
 from tenantlint.report import plural
+from tenantlint.rules.tnt108_tenant_table_drift import RULE as TABLE_DRIFT
+from tenantlint.rules.tnt109_tenant_column_drift import RULE as COLUMN_DRIFT
+from tenantlint.rules.tnt110_tenant_index_drift import RULE as INDEX_DRIFT
+from tenantlint.rules.tnt111_tenant_foreign_key_outside import RULE as FOREIGN_KEY_OUTSIDE
+from tenantlint.rules.tnt112_tenant_type_object_drift import RULE as TYPE_OBJECT_DRIFT
+from tenantlint.rules.tnt113_tenant_alembic_version import RULE as ALEMBIC_VERSION
 from tenantlint.tenant_catalog import (
     Catalog, ColumnShape, IndexShape, TableShape, natural_key, normalize_type, read_catalog,
 )
@@ -219,28 +225,28 @@ def _tables(report: _Reporter, model: ModelShape, actual: dict[str, TableShape])
     for name, (shape, info) in sorted(model.tables.items()):
         found = actual.get(name)
         if found is None:
-            report.add("TNT108", f"table `{tenant}.{name}` is missing", info)
+            report.add(TABLE_DRIFT.code, f"table `{tenant}.{name}` is missing", info)
             continue
         _columns(report, name, shape, found, info)
         _indexes(report, name, list(shape.indexes), list(found.indexes), info)
     for name in sorted(set(actual) - set(model.tables), key=natural_key):
-        report.add("TNT108", f"table `{tenant}.{name}` is not in the models")
+        report.add(TABLE_DRIFT.code, f"table `{tenant}.{name}` is not in the models")
 
 
 def _columns(report: _Reporter, table: str, expected: TableShape, actual: TableShape, info) -> None:
     for name, want in expected.columns.items():
         got = actual.columns.get(name)
         if got is None:
-            report.add("TNT109", f"column `{table}.{name}` is missing (models: `{want.type}`)", info)
+            report.add(COLUMN_DRIFT.code, f"column `{table}.{name}` is missing (models: `{want.type}`)", info)
             continue
         if got.type != want.type:
-            report.add("TNT109", f"column `{table}.{name}` is `{got.type}`, the models say `{want.type}`", info)
+            report.add(COLUMN_DRIFT.code, f"column `{table}.{name}` is `{got.type}`, the models say `{want.type}`", info)
         if got.nullable != want.nullable:
             null = {True: "nullable", False: "NOT NULL"}
-            report.add("TNT109", f"column `{table}.{name}` is {null[got.nullable]}, the models say "
+            report.add(COLUMN_DRIFT.code, f"column `{table}.{name}` is {null[got.nullable]}, the models say "
                        f"{null[want.nullable]}", info)
     for name in [n for n in actual.columns if n not in expected.columns]:
-        report.add("TNT109", f"column `{table}.{name}` (`{actual.columns[name].type}`) is not in the models", info)
+        report.add(COLUMN_DRIFT.code, f"column `{table}.{name}` (`{actual.columns[name].type}`) is not in the models", info)
 
 
 def _indexes(report: _Reporter, table: str, expected: list[IndexShape], actual: list[IndexShape], info) -> None:
@@ -254,13 +260,13 @@ def _indexes(report: _Reporter, table: str, expected: list[IndexShape], actual: 
         expected.remove(want)
         actual.remove(got)
         if not same(want, got):
-            report.add("TNT110", f"{got.describe()} on `{table}` differs: the models say {want.describe()}", info)
+            report.add(INDEX_DRIFT.code, f"{got.describe()} on `{table}` differs: the models say {want.describe()}", info)
     for want in [i for i in expected if i.name is not None]:
         got = next((i for i in actual if same(want, i)), None)
         if got is not None:
             expected.remove(want)
             actual.remove(got)
-            report.add("TNT110", f"{got.describe()} on `{table}` is named differently: the models name it "
+            report.add(INDEX_DRIFT.code, f"{got.describe()} on `{table}` is named differently: the models name it "
                        f"`{want.name}`", info)
     for want in [i for i in expected if i.name is None]:
         got = next((i for i in actual if same(want, i)), None)
@@ -268,9 +274,9 @@ def _indexes(report: _Reporter, table: str, expected: list[IndexShape], actual: 
             expected.remove(want)
             actual.remove(got)
     for want in expected:
-        report.add("TNT110", f"{want.describe()} on `{table}` is missing", info)
+        report.add(INDEX_DRIFT.code, f"{want.describe()} on `{table}` is missing", info)
     for got in actual:
-        report.add("TNT110", f"{got.describe()} on `{table}` is not in the models", info)
+        report.add(INDEX_DRIFT.code, f"{got.describe()} on `{table}` is not in the models", info)
 
 
 def _foreign_keys(report: _Reporter, model: ModelShape, catalog: Catalog) -> None:
@@ -280,7 +286,7 @@ def _foreign_keys(report: _Reporter, model: ModelShape, catalog: Catalog) -> Non
         if fk.ref_schema == tenant or (fk.ref_schema, fk.ref_table) in shared:
             continue
         info = model.tables.get(fk.table, (None, None))[1]
-        report.add("TNT111", f"foreign key `{fk.name}` of `{fk.table}` points to `{fk.ref_schema}.{fk.ref_table}`, "
+        report.add(FOREIGN_KEY_OUTSIDE.code, f"foreign key `{fk.name}` of `{fk.table}` points to `{fk.ref_schema}.{fk.ref_table}`, "
                    "outside the tenant's schema", info)
 
 
@@ -297,17 +303,17 @@ def _type_object(report: _Reporter, obj: TypeObject, model: ModelShape, catalog:
             and column.enum_schema is not None and column.type == f"enum {obj.name}"}
     where = used or ({expected} & exists) or exists
     if not where:
-        report.add("TNT112", f"{obj.kind} `{expected}.{obj.name}` is missing", obj.info)
+        report.add(TYPE_OBJECT_DRIFT.code, f"{obj.kind} `{expected}.{obj.name}` is missing", obj.info)
         return
     if where != {expected}:
         found = ", ".join(f"`{s}.{obj.name}`" for s in sorted(where, key=natural_key))
-        report.add("TNT112", f"{obj.kind} `{obj.name}` is {found}, the models expect `{expected}.{obj.name}`",
+        report.add(TYPE_OBJECT_DRIFT.code, f"{obj.kind} `{obj.name}` is {found}, the models expect `{expected}.{obj.name}`",
                    obj.info)
     if obj.kind == "enum type":
         source = expected if expected in where else sorted(where, key=natural_key)[0]
         values = catalog.enums.get((source, obj.name))
         if values is not None and values != obj.values:
-            report.add("TNT112", f"{obj.kind} `{source}.{obj.name}` has the values {_labels(values)}, the models "
+            report.add(TYPE_OBJECT_DRIFT.code, f"{obj.kind} `{source}.{obj.name}` has the values {_labels(values)}, the models "
                        f"{_labels(obj.values)}", obj.info)
 
 
@@ -329,11 +335,11 @@ def _alembic_expected(catalog: Catalog) -> tuple[tuple[str, ...], int, int] | No
 def _alembic(report: _Reporter, versions: tuple[str, ...] | None, common: tuple[str, ...], count: int,
              total: int) -> None:
     if versions is None:
-        report.add("TNT113", "no `alembic_version` table: per-tenant upgrades skip this tenant")
+        report.add(ALEMBIC_VERSION.code, "no `alembic_version` table: per-tenant upgrades skip this tenant")
     elif not versions:
-        report.add("TNT113", f"`{report.tenant}.alembic_version` is empty: per-tenant upgrades skip this tenant")
+        report.add(ALEMBIC_VERSION.code, f"`{report.tenant}.alembic_version` is empty: per-tenant upgrades skip this tenant")
     elif versions != common:
-        report.add("TNT113", f"Alembic revision {_revisions(versions)}, while {count} of {total} versioned tenants "
+        report.add(ALEMBIC_VERSION.code, f"Alembic revision {_revisions(versions)}, while {count} of {total} versioned tenants "
                    f"are at {_revisions(common)}")
 
 

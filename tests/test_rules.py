@@ -1,31 +1,42 @@
 """Every rule module's VALID and INVALID examples are its tests, generated from the registry
 (like Fixit's `add_lint_rule_tests_to_module`): static rules through `check` and `fix`, runtime
-rules through `tenantlint verify` on SQLite."""
+rules through `tenantlint verify` on SQLite, the tenant-schema rules (an example with an existing
+tenant) through `tenantlint verify --tenants` on PostgreSQL."""
 
 from __future__ import annotations
 
 import importlib
 import os
+import re
+import json
 import subprocess
 import sys
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy
 from sqlalchemy.orm import DeclarativeBase
 
+from conftest import DATABASE_URL, needs_postgres, run_tenantlint
+
 from tenantlint.config import Config
 from tenantlint.engine import analyze
 from tenantlint.fixing import Outcome, plan
-from tenantlint.rules import RULES, FixAvailability, Invalid, Valid, code_of, module_names
+from tenantlint.rules import RULES, TENANT_PLACEHOLDERS, FixAvailability, Invalid, Valid, code_of, module_names
 
 STATIC = [r for r in RULES.values() if not r.runtime]
 RUNTIME = [r for r in RULES.values() if r.runtime]
 
 
-def _cases(rules, kind):
+def _has_tenant(example: Valid | Invalid) -> bool:
+    return example.tenant_ddl is not None or example.tenant_models is not None
+
+
+def _cases(rules, kind, tenant=False):
     return [pytest.param(rule.code, example, id=f"{rule.code}-{kind}-{i}")
-            for rule in rules for i, example in enumerate(getattr(rule, kind))]
+            for rule in rules for i, example in enumerate(getattr(rule, kind)) if _has_tenant(example) == tenant]
 
 
 def _analyze(tmp_path: Path, example: Valid | Invalid):
@@ -112,6 +123,78 @@ def test_runtime_invalid_example_is_reported_by_verify(tmp_path, code, example):
     assert code in _verify(tmp_path, example)
 
 
+@contextmanager
+def _existing_tenant(example: Valid | Invalid):
+    """Throw-away schemas `tl<random>_user_1` (the tenant) and `tl<random>_shared` holding the
+    example's tenant; the names by placeholder. Every schema of the prefix is dropped at the end."""
+    prefix = f"tl{uuid.uuid4().hex[:8]}_"
+    names = {key: prefix + ("shared" if key == "shared" else f"user_{key.partition('_')[2] or 1}")
+             for key in TENANT_PLACEHOLDERS}
+    engine = sqlalchemy.create_engine(DATABASE_URL)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {names['shared']}")
+            conn.exec_driver_sql(f"CREATE SCHEMA {names['tenant']}")
+        if example.tenant_models is not None:
+            translated = engine.execution_options(schema_translate_map={"tenant": names["tenant"]})
+            with translated.begin() as conn:
+                conn.exec_driver_sql(f"SET LOCAL search_path TO {names['tenant']}")
+                for metadata in _metadata(example.tenant_models):
+                    metadata.create_all(conn)
+        if example.tenant_ddl is not None:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(example.tenant_ddl.format(**names))
+        yield prefix, names
+    finally:
+        with engine.begin() as conn:
+            for (schema,) in conn.exec_driver_sql("SELECT nspname FROM pg_namespace").all():
+                if schema.startswith(prefix):
+                    conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        engine.dispose()
+
+
+def _metadata(source: str) -> list[sqlalchemy.MetaData]:
+    namespace: dict = {}
+    exec(compile(source, "tenant_models.py", "exec"), namespace)
+    found = {id(v.metadata): v.metadata for v in namespace.values()
+             if isinstance(v, type) and issubclass(v, DeclarativeBase) and v is not DeclarativeBase}
+    found.update({id(v): v for v in namespace.values() if isinstance(v, sqlalchemy.MetaData)})
+    return list(found.values())
+
+
+def _verify_tenants(tmp_path: Path, example: Valid | Invalid) -> tuple[int, list[tuple[str, str]], dict[str, str]]:
+    """`tenantlint verify MODULE --tenants` on the example's models and tenant: exit code, (code, message)s."""
+    (tmp_path / "pyproject.toml").write_text("[tool.tenantlint]\n", encoding="utf-8")
+    path = tmp_path / example.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(example.source, encoding="utf-8")
+    module = ".".join(Path(example.path).with_suffix("").parts)
+    with _existing_tenant(example) as (prefix, names):
+        # the shared schema is the default one, as `public` is for an application
+        url = sqlalchemy.engine.make_url(DATABASE_URL).update_query_dict(
+            {"options": f"-csearch_path={names['shared']}"}).render_as_string(hide_password=False)
+        result = run_tenantlint("verify", module, "--database-url", url, "--tenants", f"{prefix}user_*",
+                                "--output-format", "json", cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, [(f["code"], f["message"]) for f in json.loads(result.stdout)], names
+
+
+@needs_postgres
+@pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "valid", tenant=True))
+def test_tenant_valid_example_is_not_reported_by_verify_tenants(tmp_path, code, example):
+    _, found, _ = _verify_tenants(tmp_path, example)
+    assert [message for c, message in found if c == code] == []
+
+
+@needs_postgres
+@pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "invalid", tenant=True))
+def test_tenant_invalid_example_is_reported_by_verify_tenants_as_documented(tmp_path, code, example):
+    assert example.messages != ()  # an existing tenant's drift is reported with an exact message
+    returncode, found, names = _verify_tenants(tmp_path, example)
+    assert returncode == 1
+    assert [message for c, message in found if c == code] == [m.format(**names) for m in example.messages]
+
+
 def test_every_rule_has_three_valid_and_three_invalid_examples():
     assert [(r.code, len(r.valid), len(r.invalid)) for r in RULES.values() if len(r.valid) < 3 or len(r.invalid) < 3] == []
 
@@ -137,9 +220,11 @@ def test_a_rule_without_a_fix_never_offers_one(tmp_path):
 
 def test_no_rule_code_is_a_bare_string_outside_its_module():
     package = Path(__file__).resolve().parent.parent / "tenantlint"
+    # either quote, so `'TNT108'` in tenants.py or tenant_catalog.py counts as much as `"TNT108"`
     offending = [str(p.relative_to(package)) for p in sorted(package.rglob("*.py"))
-                 if '"TNT' in p.read_text(encoding="utf-8") and not p.parent.name == "rules"]
+                 if re.search(r"[\"']TNT\d", p.read_text(encoding="utf-8")) and not p.parent.name == "rules"]
     assert offending == []
+    assert {"tenants.py", "tenant_catalog.py", "verify.py"} <= {p.name for p in package.glob("*.py")}
 
 
 def test_a_replayed_run_imports_no_rule_module(tmp_path):

@@ -58,6 +58,15 @@ class FixAvailability(enum.Enum):
     NONE = "none"
 
 
+# An example of the tenant-schema rules (TNT108-TNT113) is the models plus an existing tenant:
+# `tenant_models`, the models as they were, created the old way in the tenant's schema
+# (`SET search_path` + `create_all`, the placeholder translated), then `tenant_ddl`, run as is.
+# In both, and in `messages`, `{tenant}` is that tenant's throw-away schema, `{tenant_2}` and
+# `{tenant_3}` more tenants the DDL may create, `{shared}` the shared (default) schema. The DDL
+# runs as driver SQL, so it holds no `%`.
+TENANT_PLACEHOLDERS = ("tenant", "tenant_2", "tenant_3", "shared")
+
+
 @dataclass(frozen=True)
 class Invalid:
     """Source the rule reports; `fixed` is what `fix` makes of it (None: `fix` leaves it)."""
@@ -66,6 +75,9 @@ class Invalid:
     fixed: str | None = None
     unsafe: bool = False  # the fix needs --unsafe-fixes
     path: str = EXAMPLE_PATH
+    tenant_ddl: str | None = None
+    tenant_models: str | None = None
+    messages: tuple[str, ...] = ()  # the rule's exact messages, in order (tenant-schema rules)
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,8 @@ class Valid:
 
     source: str
     path: str = EXAMPLE_PATH
+    tenant_ddl: str | None = None
+    tenant_models: str | None = None
 
 
 @dataclass(frozen=True)
