@@ -164,8 +164,8 @@ def test_a_reference_to_a_table_fix_cannot_move_is_reported_not_rewritten(tmp_pa
         ("TNT001", "Team", "Model `Team` has no tenant schema"),
         ("TNT005", "organizations",
          "Reference `organizations.id` names tenant table `organizations` without the `tenant.` schema "
-         "(`fix` cannot give `organizations` the schema: qualify this once its model has it, "
-         "and confirm with `tenantlint verify`)"),
+         "(`organizations` does not get the schema in this run: `fix` cannot give it the schema; "
+         "qualify this once its model has it, and confirm with `tenantlint verify`)"),
     ]
     assert 'Column(ForeignKey("organizations.id"))' in fixed
     namespace: dict = {}
