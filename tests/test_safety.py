@@ -300,16 +300,16 @@ def test_a_crash_on_one_file_is_tnt000_for_that_file_only(project, monkeypatch):
     user = project / "models" / "user"
     (user / "odd.py").write_bytes(model_file().replace(b"Product", b"Odd"))
     (user / "product.py").write_bytes(model_file())
-    import tenantlint.summary
+    import tenantlint.facts
 
-    real = tenantlint.summary.summarize
+    real = tenantlint.facts.collect
 
-    def summarize(tree, text, relative):
+    def collect(tree, text, relative):
         if relative.endswith("odd.py"):
             raise RuntimeError("boom")
         return real(tree, text, relative)
 
-    monkeypatch.setattr(tenantlint.summary, "summarize", summarize)  # engine.load imports it when it parses
+    monkeypatch.setattr(tenantlint.facts, "collect", collect)  # engine.load looks it up when it parses
     code, out, err = run("fix", ".")
     assert code == 2
     assert out == (

@@ -234,19 +234,19 @@ def test_a_failure_of_the_environment_is_never_cached(app, monkeypatch):
 
 
 def test_a_recursion_error_while_reading_facts_is_never_cached(app, monkeypatch):
-    from tenantlint import summary
+    from tenantlint import facts
 
     expected = check("--no-cache")
-    real = summary.summarize
+    real = facts.collect
 
     def too_deep(tree, text, relative):
         if relative == PRODUCT.as_posix():
             raise RecursionError("maximum recursion depth exceeded")
         return real(tree, text, relative)
 
-    monkeypatch.setattr(summary, "summarize", too_deep)
+    monkeypatch.setattr(facts, "collect", too_deep)
     assert '"message": "file too deeply nested to analyse"' in check()[1]
-    monkeypatch.setattr(summary, "summarize", real)
+    monkeypatch.setattr(facts, "collect", real)
     assert check() == expected
 
 

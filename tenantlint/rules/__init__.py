@@ -111,6 +111,8 @@ class Rule:
     # such a table may be qualified in the same run only when this fix is applied too
     # (see Context.unsettled_tables)
     moves: str | None = None
+    # the words of `facts.vocabulary` its check relies on: a file or statement without any is not read
+    words: tuple[str, ...] = ()
 
     def render(self, level: int = 1) -> str:
         """The rule's documentation in Markdown; `level` is the depth of its title."""
