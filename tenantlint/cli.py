@@ -11,7 +11,7 @@ import click
 
 from tenantlint import __version__
 from tenantlint.config import Config, ConfigError, load_config
-from tenantlint.report import OUTPUT_FORMATS, ExitCode, exit_code, printable, render
+from tenantlint.report import OUTPUT_FORMATS, ExitCode, exit_code, render
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -156,7 +156,7 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
         click.echo(replay[0], nl=False)
         sys.exit(replay[1])
     analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs, discovery=discovery)
-    reported, notes = _baseline(analysis, targets, known, update_baseline, output_format, grow=True)
+    reported, notes = _baseline(analysis, targets, known, update_baseline, output_format)
     if update_baseline:
         reported = []  # all recorded now; machine formats still print their (empty) document
     shown = analysis.errors + reported
@@ -174,51 +174,29 @@ def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, n
 
 
 def _open_baseline(config: Config, baseline_file: Path | None, update: bool, grow: bool):
-    """(path, name, entries) of the baseline in effect, or None; read before anything is written.
+    """The baseline in effect (baseline.InEffect), or None; read before anything is written.
     Only `check --update-baseline` (`grow`) may start from a missing file."""
-    if baseline_file is None and config.baseline is None:
-        if update:
-            raise click.UsageError("--update-baseline needs --baseline FILE or the config key `baseline`")
-        return None
     from tenantlint import baseline as bl
-    from tenantlint.engine import display_path
 
-    path = bl.resolve_path(baseline_file, config)
-    name = display_path(path).as_posix()
+    if baseline_file is None and config.baseline is None and update:
+        raise click.UsageError("--update-baseline needs --baseline FILE or the config key `baseline`")
     try:
-        if update:  # before anything is written: fix would otherwise change files first
-            bl.check_writable(path, config.root, name)
-        return path, name, bl.load(path, name, missing_ok=update and grow, limit=config.max_file_size)
+        return bl.open_in_effect(baseline_file, config, update, grow)
     except bl.BaselineError as exc:
         _fail(str(exc))
 
 
-def _baseline(analysis, targets, known, update, output_format, grow):
-    """The findings a baseline lets through, and its notes; with `update`, write it first
-    (`check` records the current findings, `fix` only drops entries that no longer occur)."""
+def _baseline(analysis, targets, known, update, output_format):
+    """`check`: the findings the baseline lets through, and its notes (see baseline.screen)."""
     from tenantlint import baseline as bl
-    from tenantlint.files import FileSelector
 
-    if known is None:
-        return analysis.findings, []
-    path, name, entries = known
-    keyed = bl.key_findings(analysis.findings, lambda f: analysis.relative.get(f.path, f.path.as_posix()))
-    selector = FileSelector(analysis.config)
-    scope_targets = [selector.relative(t) for t in targets]
-    in_scope = functools.partial(bl.in_scope, targets=scope_targets, config=analysis.config)
-    outcome = bl.apply(entries, keyed, in_scope)
-    if not update:
-        return outcome.reported, bl.notes(outcome, name)
-    if analysis.errors:  # the findings of an unreadable file are unknown: keep the baseline as it is
-        click.echo(render(output_format, analysis.errors, config=analysis.config), nl=False)
-        _fail(f"baseline file {name} not updated: some files could not be parsed")
-    new = bl.updated(entries, outcome, in_scope) if grow else bl.shrunk(entries, outcome)
     try:
-        bl.save(path, new)
-    except OSError as exc:
-        _fail(f"cannot write baseline file {name}: {exc.strerror or exc}")
-    notes = bl.notes(replace(outcome, stale=frozenset()), name) if not grow else []
-    return outcome.reported, notes + [bl.update_note(entries, new, name)]
+        return bl.screen(analysis, targets, known, update, grow=True)
+    except bl.NotUpdated as exc:  # the findings of an unreadable file are unknown
+        click.echo(render(output_format, exc.errors, config=analysis.config), nl=False)
+        _fail(str(exc))
+    except bl.BaselineError as exc:
+        _fail(str(exc))
 
 
 def _notes(lines: list[str], output_format: str, quiet: bool) -> None:
@@ -255,8 +233,7 @@ def _bar(items: list, label: str):
 def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
         baseline_file, update_baseline, diff, unsafe_fixes, commit_per_model, summary_file):
     """Apply the safe fixes (and with --unsafe-fixes the unsafe ones too)."""
-    from tenantlint.engine import analyze
-    from tenantlint.fixing import Outcome, plan, write_all
+    from tenantlint.fix_flow import FixAborted, FixRequest, run
 
     if summary_file is not None and not commit_per_model:
         raise click.UsageError("--summary needs --commit-per-model")
@@ -269,70 +246,26 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
     if diff and update_baseline:
         raise click.UsageError("--update-baseline cannot be used with --diff (it writes nothing)")
     known = _open_baseline(config, baseline_file, update_baseline, grow=False)
-    targets = _targets(paths)
-    analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs)
-    fixes = plan(analysis, unsafe_fixes)
-    failed = [f for f in fixes if f.outcome is Outcome.FAILED]
-    changed = [f for f in fixes if f.outcome is Outcome.CHANGED]
-    for failure in failed:
-        click.echo(f"tenantlint: error: {printable(failure.path.as_posix())}: {printable(failure.error)}; "
-                   "file left unchanged", err=True)
-    if diff:
-        for change in changed:
-            click.echo(change.diff(), nl=False)
-        if not quiet:
-            fixed = sum(len(c.findings) for c in changed)
-            click.echo(f"Would fix {fixed} problems in {len(changed)} files.", err=True)
-        code = ExitCode.ERROR if failed or analysis.errors else (ExitCode.FINDINGS if changed else ExitCode.CLEAN)
-        sys.exit(code)
-    note = ""
-    if commit_per_model:
-        note, written, skipped = _commit_per_model(changed, config, summary_file)
-    else:
-        written, skipped = write_all(_progress(changed, "Fixing"), config.root)
-    for failure in skipped:  # each left as it was; the run goes on and ends with exit 2
-        click.echo(f"tenantlint: error: {failure.message()}", err=True)
-    after = analyze(targets, config, use_cache=not no_cache, jobs=jobs) if changed else analysis
-    remaining, notes = _baseline(after, targets, known, update_baseline, output_format, grow=False)
-    output = render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes, config=config)
-    if output_format == "text" and not quiet:
-        fixed = sum(len(c.findings) for c in written)
-        output = output.replace("All checks passed!\n", "") if fixed and not remaining else output
-        output += f"Fixed {fixed} problems in {len(written)} files.\n" if fixed else ""
-    click.echo(output, nl=False)
-    if note:  # the commit table goes to stderr when stdout is a machine format
-        click.echo(note, nl=False, err=output_format != "text")
-    _notes(notes, output_format, quiet)
-    errors = after.errors + [f for c in failed for f in c.findings]
-    sys.exit(ExitCode.ERROR if skipped else exit_code(remaining, errors, exit_zero))
-
-
-def _commit_per_model(changed, config: Config, summary_file: Path | None):
-    """Write and commit each changed file alone; (the commit table, written, not written).
-    Refusals exit 2 before any write."""
-    from datetime import datetime, timezone
-
-    from tenantlint.git import GitError
-    from tenantlint.refactor import CommitFailed, commit_each, prepare
-    from tenantlint.release_note import MessageError, format_markdown, format_table
-
-    started = datetime.now(timezone.utc)
+    request = FixRequest(
+        _targets(paths), output_format=output_format, quiet=quiet, exit_zero=exit_zero, use_cache=not no_cache,
+        jobs=jobs, unsafe_fixes=unsafe_fixes, diff=diff, commit_per_model=commit_per_model,
+        summary_file=summary_file, baseline=known, update_baseline=update_baseline,
+    )
     try:
-        repo, steps = prepare(changed, config)
-    except (GitError, MessageError) as exc:
-        _fail(f"{exc}; nothing was changed or committed")
-    try:
-        committed, skipped = commit_each(repo, steps, config.root, lambda items: _progress(items, "Committing"))
-    except CommitFailed as exc:
-        for failure in exc.skipped:
-            click.echo(f"tenantlint: error: {failure.message()}", err=True)
+        code = run(request, config, _ClickConsole())
+    except FixAborted as exc:
         _fail(str(exc))
-    finished = datetime.now(timezone.utc)
-    if summary_file is not None:
-        summary_file.write_text(format_markdown(committed, started, finished, config.schema), encoding="utf-8")
-    left = {id(failure.fix) for failure in skipped}
-    written = [fix for _, fix in steps if id(fix) not in left]
-    return format_table(committed), written, skipped
+    sys.exit(code)
+
+
+class _ClickConsole:
+    """fix_flow.Console on the terminal."""
+
+    def echo(self, text: str, err: bool = False) -> None:
+        click.echo(text, nl=False, err=err)
+
+    def progress(self, items: list, label: str):
+        return _progress(items, label)
 
 
 @main.command()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tenantlint.cache import Cache, Entry, RunCache, file_key
+from tenantlint.cache import Cache, CacheEntry, RunCache, file_key
 from tenantlint.config import Config
 from tenantlint.facts.vocabulary import MARKERS
 from tenantlint.files import Discovery, FileSelector, read_regular
@@ -65,35 +65,35 @@ def decode(data: bytes) -> str:
     return data.decode(encoding)
 
 
-def load(path: Path, relative: str, data: bytes) -> Entry:
+def load(path: Path, relative: str, data: bytes) -> CacheEntry:
     """What one file's content holds: its facts, or why it cannot be read (TNT000)."""
     from tenantlint import facts
 
     try:
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return Entry(None, error=f"cannot decode file: {exc}")
+        return CacheEntry(None, error=f"cannot decode file: {exc}")
     try:
         tree = ast.parse(data, filename=str(path))
     except SyntaxError as exc:
-        return Entry(None, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
+        return CacheEntry(None, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
     except ValueError as exc:  # null bytes
-        return Entry(None, error=f"cannot parse file: {exc}")
+        return CacheEntry(None, error=f"cannot parse file: {exc}")
     except (RecursionError, MemoryError) as exc:  # the limits of this process, not the file's fault
-        return Entry(None, error=f"cannot parse file: {str(exc) or type(exc).__name__}", transient=True)
+        return CacheEntry(None, error=f"cannot parse file: {str(exc) or type(exc).__name__}", transient=True)
     lines = tuple(facts.split_lines(text))
     try:
         found = facts.collect(tree, text, relative)
     except RecursionError:
-        return Entry(None, error="file too deeply nested to analyse", transient=True)
+        return CacheEntry(None, error="file too deeply nested to analyse", transient=True)
     except MemoryError:
-        return Entry(None, error="cannot analyse file: MemoryError", transient=True)
+        return CacheEntry(None, error="cannot analyse file: MemoryError", transient=True)
     except Exception as exc:  # one odd file must not stop the run; the traceback is behind -v
         import logging
 
         logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
-        return Entry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}", transient=True)
-    return Entry(found, lines)
+        return CacheEntry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}", transient=True)
+    return CacheEntry(found, lines)
 
 
 @dataclass
@@ -108,14 +108,14 @@ class Analysis:
     relative: dict[Path, str] = field(default_factory=dict)  # displayed path -> project-relative path
 
 
-def _parse_error(path: Path, entry: Entry) -> Finding:
+def _parse_error(path: Path, entry: CacheEntry) -> Finding:
     from tenantlint.rules.tnt000_parse_error import RULE as PARSE_ERROR
 
     line, col = entry.error_line, max(entry.error_col, 1)
     return Finding(PARSE_ERROR.code, entry.error or "cannot parse", display_path(path), line, col, line, col)
 
 
-def _load_entries(items: list[tuple[str, str, bytes]]) -> list[Entry]:
+def _load_entries(items: list[tuple[str, str, bytes]]) -> list[CacheEntry]:
     """The unit of work of a worker process: parse files, return their picklable facts."""
     return [load(Path(path), relative, data) for path, relative, data in items]
 
@@ -138,7 +138,7 @@ class _Parsing:
         self.cache, self.jobs = cache, jobs
         self.items: list[tuple[str, str, bytes]] = []
         self.keys: list[str] = []
-        self.entries: list[Entry | None] = []
+        self.entries: list[CacheEntry | None] = []
         self.waiting: list[int] = []  # to parse, not yet sent
         self.sent: list[tuple[list[int], object]] = []  # (indexes, future)
         self.pool = None
@@ -169,7 +169,7 @@ class _Parsing:
             self.sent.append((batch, self.pool.submit(_load_entries, [self.items[i] for i in batch])))
         self.waiting = []
 
-    def finish(self) -> list[Entry]:
+    def finish(self) -> list[CacheEntry]:
         try:
             if self.pool is not None and self.waiting:
                 self._send()
@@ -195,7 +195,7 @@ class _OnDemand:
 
         self.selector, self.cache = selector, cache
         self.pending = {module_name(selector.relative(path))[0]: item for item in skipped for path in item[:1]}
-        self.loaded: list[tuple[Path, bytes, Entry, bool, bool]] = []
+        self.loaded: list[tuple[Path, bytes, CacheEntry, bool, bool]] = []
 
     def names(self):
         return self.pending.keys()
@@ -245,7 +245,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
         except OSError as exc:
             analysis.transient = True
             if in_scope:
-                analysis.errors.append(_parse_error(path, Entry(None, error=f"cannot read file: {exc.strerror or exc}")))
+                analysis.errors.append(_parse_error(path, CacheEntry(None, error=f"cannot read file: {exc.strerror or exc}")))
             return
         if (in_scope and tenant) or names_a_model(data):
             candidates.append((path, data, in_scope, tenant))
@@ -263,7 +263,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     from tenantlint.context import Context, SourceFile
     from tenantlint.rules import static_rules
 
-    def add(items: list[tuple[Path, bytes, Entry, bool, bool]]) -> list[SourceFile]:
+    def add(items: list[tuple[Path, bytes, CacheEntry, bool, bool]]) -> list[SourceFile]:
         added = []
         for path, data, entry, in_scope, tenant in items:
             analysis.transient |= entry.transient

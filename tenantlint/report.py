@@ -153,3 +153,13 @@ def render(output_format: str, findings: Sequence[Finding], *, unsafe_fixes: boo
     from tenantlint.sarif import format_sarif
 
     return format_sarif(findings, unsafe_fixes, config)
+
+
+def render_after_fix(output_format: str, shown: Sequence[Finding], fixed: int, files: int, *,
+                     unsafe_fixes: bool = False, quiet: bool = False, config=None) -> str:
+    """What `fix` prints on stdout: the findings left, then (text) how many it fixed. After a
+    fix that left nothing, the fix line says it all: no "All checks passed!" above it."""
+    if output_format != "text" or quiet or not fixed:
+        return render(output_format, shown, unsafe_fixes=unsafe_fixes, quiet=quiet, config=config)
+    left = format_text(shown, unsafe_fixes) if shown else ""
+    return left + f"Fixed {fixed} problems in {files} files.\n"

@@ -23,7 +23,7 @@ from conftest import DATABASE_URL, needs_postgres, run_tenantlint
 
 from tenantlint.config import Config
 from tenantlint.engine import analyze
-from tenantlint.fixing import Outcome, plan
+from tenantlint.fix_plan import FixStatus, plan
 from tenantlint.rules import RULES, TENANT_PLACEHOLDERS, FixAvailability, Invalid, Valid, code_of, module_names
 
 STATIC = [r for r in RULES.values() if not r.runtime]
@@ -59,12 +59,12 @@ def test_invalid_example_is_reported_and_fixed_as_documented(tmp_path, code, exa
     assert ours != []
     if example.fixed is None:
         assert not any(f.fixable(unsafe_fixes=True) for f in ours)
-        assert [f.outcome for f in plan(analysis, unsafe_fixes=example.unsafe) if f.outcome is Outcome.CHANGED] == []
+        assert [f.status for f in plan(analysis, unsafe_fixes=example.unsafe) if f.status is FixStatus.CHANGED] == []
         return
     assert all(f.fixable(unsafe_fixes=True) for f in ours)
     assert all(f.fixable(unsafe_fixes=False) != example.unsafe for f in ours)
     fixes = plan(analysis, unsafe_fixes=example.unsafe)
-    assert [f.outcome for f in fixes] == [Outcome.CHANGED]
+    assert [f.status for f in fixes] == [FixStatus.CHANGED]
     assert fixes[0].new.decode() == example.fixed
     # the fixed source is what SQLAlchemy accepts: every table lands in the tenant schema
     path.write_bytes(fixes[0].new)
