@@ -175,8 +175,8 @@ def _verify_tenants(tmp_path: Path, example: Valid | Invalid) -> tuple[int, list
             {"options": f"-csearch_path={names['shared']}"}).render_as_string(hide_password=False)
         result = run_tenantlint("verify", module, "--database-url", url, "--tenants", f"{prefix}user_*",
                                 "--output-format", "json", cwd=tmp_path)
-    assert result.returncode in (0, 1), result.stderr
-    return result.returncode, [(f["code"], f["message"]) for f in json.loads(result.stdout)], names
+    assert result.exit_code in (0, 1), result.stderr
+    return result.exit_code, [(f["code"], f["message"]) for f in json.loads(result.stdout)], names
 
 
 @needs_postgres
