@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tenantlint.context import Context, SourceFile
     from tenantlint.findings import Finding
+    from tenantlint.verify.results import Problem, Runtime
 
 # Every example is one module at this path, so it sits inside the default tenant paths.
 EXAMPLE_PATH = "app/models/user/example.py"
@@ -107,6 +108,13 @@ class Rule:
     # a static rule's check: the findings of one file in scope, before selection and noqa
     check: Callable[[Context, SourceFile], Iterator[Finding]] | None = None
     runtime: bool = False  # reported by `tenantlint verify` on the imported models
+    # a runtime rule's check (TNT101-TNT107): what SQLAlchemy's objects, or the live probe's facts,
+    # show (tenantlint.verify.checks places the problems and makes them findings)
+    runtime_check: Callable[[Runtime], Iterator[Problem]] | None = None
+    # why the live probe cannot run while this runtime rule reports something (None: it can)
+    blocks_probe: str | None = None
+    # the static rules whose `tenantlint fix` removes this runtime rule's cause (codes, in order)
+    fixed_by: tuple[str, ...] = ()
     # what its fix moves into the schema, "models" or "tables" (`Table(...)` calls): references to
     # such a table may be qualified in the same run only when this fix is applied too
     # (see Context.unsettled_tables)

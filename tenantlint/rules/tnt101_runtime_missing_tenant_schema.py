@@ -1,14 +1,26 @@
 """TNT101 runtime-missing-tenant-schema: reported by `tenantlint verify` on the imported models.
 
-The check is in `tenantlint.verify` (it needs SQLAlchemy's own objects); this module holds the
-rule's documentation and the examples `tests/test_rules.py` runs through `verify` on SQLite.
+`runtime_check` reads SQLAlchemy's own objects (`tenantlint.verify` imports the models and
+places its problems); this module also holds the rule's documentation and the examples
+`tests/test_rules.py` runs through `verify` on SQLite.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tenantlint.rules import RUNTIME_FIX_SAFETY, Invalid, Rule, Valid, example
+from tenantlint.verify.results import Problem, Runtime
 
 PUBLIC_PATH = "app/models/public/example.py"
+
+
+def runtime_check(run: Runtime) -> Iterator[Problem]:
+    for info in run.tables:
+        if info.tenant_path and not run.is_tenant(info):
+            schema = "no schema" if info.table.schema is None else f"schema {info.table.schema!r}"
+            yield Problem(info, f"{info.label} is defined in a tenant path but has {schema}, not `{run.placeholder}`")
+
 
 RULE = Rule(
     code="TNT101",
@@ -26,6 +38,8 @@ RULE = Rule(
     summary='a table SQLAlchemy built from a tenant path has no placeholder schema',
     fix_summary="never; `tenantlint verify` reports it",
     runtime=True,
+    runtime_check=runtime_check,
+    fixed_by=("TNT001", "TNT006"),
     valid=(
         Valid(example('''
 class Product(Base):

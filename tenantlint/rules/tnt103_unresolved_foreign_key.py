@@ -1,14 +1,31 @@
 """TNT103 unresolved-foreign-key: reported by `tenantlint verify` on the imported models.
 
-The check is in `tenantlint.verify` (it needs SQLAlchemy's own objects); this module holds the
-rule's documentation and the examples `tests/test_rules.py` runs through `verify` on SQLite.
+`runtime_check` reads SQLAlchemy's own objects (`tenantlint.verify` imports the models and
+places its problems); this module also holds the rule's documentation and the examples
+`tests/test_rules.py` runs through `verify` on SQLite.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tenantlint.rules import RUNTIME_FIX_SAFETY, Invalid, Rule, Valid, example
+from tenantlint.verify.results import Problem, Runtime
 
 PUBLIC_PATH = "app/models/public/example.py"
+
+
+def runtime_check(run: Runtime) -> Iterator[Problem]:
+    for info in run.tables:
+        table = info.table
+        for fk in sorted(table.foreign_keys, key=lambda f: (f.parent.name, f.target_fullname)):
+            try:
+                fk.column  # noqa: B018 - resolving it is the check
+            except Exception as exc:  # noqa: BLE001 - NoReferencedTableError, NoReferencedColumnError, ...
+                target = fk.target_fullname.rsplit(".", 2)
+                yield Problem(info, f"Foreign key `{table.fullname}.{fk.parent.name}` -> `{fk.target_fullname}` does "
+                              f"not resolve ({type(exc).__name__})", about=(target[-2] if len(target) > 1 else "",))
+
 
 RULE = Rule(
     code="TNT103",
@@ -23,6 +40,9 @@ RULE = Rule(
     summary="a foreign key's target table or column is not in the metadata",
     fix_summary="never; `tenantlint verify` reports it",
     runtime=True,
+    runtime_check=runtime_check,
+    blocks_probe="a foreign key does not resolve",
+    fixed_by=("TNT005", "TNT012"),
     valid=(
         Valid(example('''
 class Product(Base):
