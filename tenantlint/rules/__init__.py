@@ -78,7 +78,7 @@ class Invalid:
     path: str = EXAMPLE_PATH
     tenant_ddl: str | None = None
     tenant_models: str | None = None
-    messages: tuple[str, ...] = ()  # the rule's exact messages, in order (tenant-schema rules)
+    messages: tuple[str, ...] = ()  # the rule's exact messages, in order (runtime and tenant-schema rules)
 
 
 @dataclass(frozen=True)

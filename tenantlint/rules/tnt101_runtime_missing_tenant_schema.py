@@ -18,8 +18,9 @@ PUBLIC_PATH = "app/models/public/example.py"
 def runtime_check(run: Runtime) -> Iterator[Problem]:
     for info in run.tables:
         if info.tenant_path and not run.is_tenant(info):
-            schema = "no schema" if info.table.schema is None else f"schema {info.table.schema!r}"
-            yield Problem(info, f"{info.label} is defined in a tenant path but has {schema}, not `{run.placeholder}`")
+            schema = info.table.schema
+            has = "no schema" if schema is None else f"the schema `{schema}`"
+            yield Problem(info, f"{info.label} is defined in a tenant path but has {has}: it needs `{run.placeholder}`")
 
 
 RULE = Rule(
@@ -71,7 +72,11 @@ class Product(Base):
     @declared_attr.directive
     def __table_args__(cls):
         return {}
-''')),
+'''),
+        messages=(
+            "Table `products` (model `Product`) is defined in a tenant path but has no schema: it needs "
+            "`tenant`",
+        )),
         Invalid(example('''
 def tenant_args():
     return {"schema": "public"}
@@ -81,9 +86,16 @@ class Product(Base):
     __tablename__ = "products"
     __table_args__ = tenant_args()
     id = Column(Integer, primary_key=True)
-''')),
+'''),
+        messages=(
+            "Table `public.products` (model `Product`) is defined in a tenant path but has the schema "
+            "`public`: it needs `tenant`",
+        )),
         Invalid(example('''
 order_tags = Table("order_tags", Base.metadata, Column("order_id", Integer, primary_key=True))
-''')),
+'''),
+        messages=(
+            "Table `order_tags` is defined in a tenant path but has no schema: it needs `tenant`",
+        )),
     ),
 )

@@ -63,15 +63,27 @@ class TenantMixin:
 class Plan(TenantMixin, Base):  # the mixin adds the schema
     __tablename__ = "plans"
     id = Column(Integer, primary_key=True)
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Table `tenant.plans` (model `Plan`) has the tenant schema `tenant` but is defined outside the "
+            "tenant paths",
+        )),
         Invalid(example('''
 class Plan(Base):
     __tablename__ = "plans"
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Table `tenant.plans` (model `Plan`) has the tenant schema `tenant` but is defined outside the "
+            "tenant paths",
+        )),
         Invalid(example('''
 plan_features = Table("plan_features", Base.metadata, Column("plan_id", Integer, primary_key=True), schema="tenant")
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Table `tenant.plan_features` has the tenant schema `tenant` but is defined outside the tenant "
+            "paths",
+        )),
     ),
 )

@@ -89,20 +89,32 @@ class Review(Base):
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
     product_id = Column(ForeignKey("products.id"))  # products is tenant.products
-''')),
+'''),
+        messages=(
+            "Foreign key `tenant.reviews.product_id` -> `products.id` does not resolve "
+            "(NoReferencedTableError)",
+        )),
         Invalid(example('''
 class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
     product_id = Column(ForeignKey("tenant.no_such_table.id"))
-''')),
+'''),
+        messages=(
+            "Foreign key `tenant.reviews.product_id` -> `tenant.no_such_table.id` does not resolve "
+            "(NoReferencedTableError)",
+        )),
         Invalid(example('''
 class Product(Base):
     __tablename__ = "products"
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
     parent_id = Column(Integer, ForeignKey("tenant.products.no_such_column"))
-''')),
+'''),
+        messages=(
+            "Foreign key `tenant.products.parent_id` -> `tenant.products.no_such_column` does not resolve "
+            "(NoReferencedColumnError)",
+        )),
     ),
 )

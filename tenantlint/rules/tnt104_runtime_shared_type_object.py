@@ -88,7 +88,10 @@ class Order(Base):
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
     status = Column(Enum("new", "paid", name="order_status"))
-''')),
+'''),
+        messages=(
+            "Enum `order_status` of `orders.status` has no `schema=\"tenant\"`: it is shared by every tenant",
+        )),
         Invalid(example('''
 from sqlalchemy import Sequence
 
@@ -97,7 +100,10 @@ class Order(Base):
     __tablename__ = "orders"
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, Sequence("orders_id_seq"), primary_key=True)
-''')),
+'''),
+        messages=(
+            "Sequence `orders_id_seq` of `orders.id` has no `schema=\"tenant\"`: it is shared by every tenant",
+        )),
         Invalid(example('''
 from sqlalchemy import Enum
 
@@ -107,6 +113,9 @@ class Order(Base):
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
     status = Column(Enum("new", "paid", name="order_status", schema="public"))
-''')),
+'''),
+        messages=(
+            "Enum `order_status` of `orders.status` has no `schema=\"tenant\"`: it is shared by every tenant",
+        )),
     ),
 )

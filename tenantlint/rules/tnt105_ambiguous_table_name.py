@@ -76,7 +76,11 @@ class UserSettings(Base):  # per tenant
     __tablename__ = "settings"
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
-''')),
+'''),
+        messages=(
+            "Table name `settings` exists both shared and per tenant: a plain string reference to it is "
+            "ambiguous",
+        )),
         Invalid(example('''
 settings = Table("settings", Base.metadata, Column("id", Integer, primary_key=True))
 
@@ -85,10 +89,18 @@ class UserSettings(Base):
     __tablename__ = "settings"
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Table name `settings` exists both shared and per tenant: a plain string reference to it is "
+            "ambiguous",
+        )),
         Invalid(example('''
 shared = Table("settings", Base.metadata, Column("id", Integer, primary_key=True))
 tenant = Table("settings", Base.metadata, Column("id", Integer, primary_key=True), schema="tenant")
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Table name `settings` exists both shared and per tenant: a plain string reference to it is "
+            "ambiguous",
+        )),
     ),
 )

@@ -13,8 +13,8 @@ from tenantlint.rules import RUNTIME_FIX_SAFETY, Invalid, Rule, Valid, example
 from tenantlint.verify.results import Failure, ProbeFacts, Problem, Runtime
 
 # What a creation that failed on SQLite adds: the models may need PostgreSQL (JSONB, ARRAY, ...).
-SQLITE_HINT = ("; SQLite cannot create every PostgreSQL type or default: run the probe on PostgreSQL with "
-               "`--database-url postgresql+psycopg://...`")
+SQLITE_HINT = (" (the probe ran on SQLite in memory: if the models need PostgreSQL, run it there with "
+               "`--database-url postgresql+psycopg://...`)")
 
 
 def runtime_check(run: Runtime) -> Iterator[Problem]:
@@ -38,7 +38,7 @@ def runtime_check(run: Runtime) -> Iterator[Problem]:
 def _creation(failure: Failure, sqlite: bool) -> Problem:
     hint = SQLITE_HINT if sqlite else ""
     if failure.info is not None:
-        return Problem(failure.info, f"Creating {failure.info.label} failed: {failure.error}{hint}")
+        return Problem(failure.info, f"{failure.info.label} could not be created: {failure.error}{hint}")
     running = f" (running `{failure.statement}`)" if failure.statement else ""
     return Problem(None, f"Creating the tables failed{running}: {failure.error}{hint}")
 
@@ -115,18 +115,40 @@ order_tags = Table("order_tags", Base.metadata, Column("order_id", Integer, prim
     ),
     invalid=(
         Invalid(example('''
+from sqlalchemy import ARRAY
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    tags = Column(ARRAY(String))  # PostgreSQL only: SQLite cannot create it
+'''),
+        messages=(
+            "Table `tenant.products` (model `Product`) could not be created: column `tags` has type `ARRAY`, "
+            "which SQLite cannot create (the probe ran on SQLite in memory: if the models need PostgreSQL, "
+            "run it there with `--database-url postgresql+psycopg://...`)",
+        )),
+        Invalid(example('''
 class Brand(Base):
     __tablename__ = "brands"  # no schema: one table for every tenant, rows seen by both
     id = Column(Integer, primary_key=True)
     name = Column(String)
-''')),
+'''),
+        messages=(
+            "Table `brands` (model `Brand`): a row written as probe tenant `user_1` is not isolated (rows "
+            "seen: user_1: 1, user_2: 1)",
+        )),
         Invalid(example('''
 class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
     product_id = Column(ForeignKey("products.id"))  # TNT103: the probe cannot run
-''')),
+'''),
+        messages=(
+            "The live probe did not run: a foreign key does not resolve (TNT103)",
+        )),
         Invalid(example('''
 from sqlalchemy import text
 
@@ -136,6 +158,11 @@ class Brand(Base):
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
     name = Column(String, server_default=text("no such function("))  # CREATE TABLE fails
-''')),
+'''),
+        messages=(
+            "Table `tenant.brands` (model `Brand`) could not be created: OperationalError: "
+            "(sqlite3.OperationalError) near \"such\": syntax error (the probe ran on SQLite in memory: if the "
+            "models need PostgreSQL, run it there with `--database-url postgresql+psycopg://...`)",
+        )),
     ),
 )

@@ -96,11 +96,17 @@ class Account(Base):  # shared
     __tablename__ = "accounts"
     id = Column(Integer, primary_key=True)
     last_order_id = Column(ForeignKey("tenant.orders.id"))
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Shared table `accounts` has a foreign key to tenant table `tenant.orders`",
+        )),
         Invalid(example('''
 orders = Table("orders", Base.metadata, Column("id", Integer, primary_key=True), schema="tenant")
 account_orders = Table("account_orders", Base.metadata, Column("order_id", ForeignKey("tenant.orders.id")))
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Shared table `account_orders` has a foreign key to tenant table `tenant.orders`",
+        )),
         Invalid(example('''
 class Order(Base):
     __tablename__ = "orders"
@@ -113,6 +119,9 @@ class Audit(Base):
     __table_args__ = {"schema": None}  # shared, though in a tenant path
     id = Column(Integer, primary_key=True)
     order_id = Column(ForeignKey("tenant.orders.id"))
-''')),
+'''),
+        messages=(
+            "Shared table `audits` has a foreign key to tenant table `tenant.orders`",
+        )),
     ),
 )

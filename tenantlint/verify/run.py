@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tenantlint.config import Config
 from tenantlint.files import FileSelector
+from tenantlint.report import plural
 from tenantlint.verify.checks import Placed, check_tables, probe_blockers, run_rules
 from tenantlint.verify.collect import collect, import_modules, module_file
 from tenantlint.verify.probe import probe
@@ -81,7 +82,8 @@ def _verify_tenants(infos, placed, config, database_url, pattern, fallback) -> V
 def describe(result: VerifyResult) -> str:
     """One line per probe step, for the text output."""
     tenant = sum(1 for i in result.tables if i.tenant_path or i.table.schema == result.placeholder)
-    lines = [f"Checked {len(result.tables)} tables ({tenant} per tenant, {len(result.tables) - tenant} shared)."]
+    count = plural(len(result.tables), "table")
+    lines = [f"Checked {count} ({tenant} per tenant, {len(result.tables) - tenant} shared)."]
     facts = result.facts
     if result.tenants is not None:
         return "\n".join(lines + result.tenants.describe()) + "\n"
