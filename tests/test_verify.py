@@ -272,9 +272,9 @@ def test_cli_on_postgresql_fixed_and_unfixed(tmp_path):
     unfixed = run(FIXTURES / "app", "verify", "backend.models", "--database-url", DATABASE_URL, "-q")
     assert unfixed.returncode == 1
     assert ("backend/models/user/product.py:9:7: TNT101 Table `products` (model `Product`) is defined in a "
-            "tenant path but has no schema: it needs `tenant`\n") in unfixed.stdout
+            "tenant path but has no schema: it needs `tenant` [fix: TNT001]\n") in unfixed.stdout
     assert ("backend/models/user/brand.py:7:7: TNT106 Table `brands` (model `Brand`): a row written as probe "
-            "tenant `user_1` is not isolated (rows seen: user_1: 1, user_2: 1)\n") in unfixed.stdout
+            "tenant `user_1` is not isolated (rows seen: user_1: 1, user_2: 1) [fix: TNT001]\n") in unfixed.stdout
     assert pg_schemas() == before
 
 
@@ -352,7 +352,7 @@ def test_sqlmodel_tables_are_found(tmp_path):
     result = run(root, "verify", "shop.models", "--select", "TNT101")
     assert (result.returncode, result.stdout) == (1, (
         "shop/models/user/hero.py:4:7: TNT101 Table `hero` (model `Hero`) is defined in a tenant path but has "
-        "no schema: it needs `tenant`\nFound 1 problem (0 fixable with `tenantlint fix`).\n"
+        "no schema: it needs `tenant` [fix: TNT001]\nFound 1 problem (1 fixed by `tenantlint fix` through TNT001).\n"
     ))
 
 

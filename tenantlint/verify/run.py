@@ -9,29 +9,33 @@ from tenantlint.files import FileSelector
 from tenantlint.report import plural
 from tenantlint.verify.checks import Placed, check_tables, probe_blockers, run_rules
 from tenantlint.verify.collect import collect, import_modules, module_file
+from tenantlint.verify.known import screen, with_fixes
 from tenantlint.verify.probe import probe
 from tenantlint.verify.results import PROBE_TENANTS, Runtime, VerifyError, VerifyResult
 
 
 def verify(modules: list[str], config: Config, database_url: str | None = None,
            paths: tuple[Path, ...] = (), tenants: tuple[str, ...] = PROBE_TENANTS,
-           schema_prefix: str | None = None, tenants_pattern: str | None = None) -> VerifyResult:
-    """Import, configure, check; then the live probe unless foreign keys already cannot resolve."""
+           schema_prefix: str | None = None, tenants_pattern: str | None = None,
+           baseline: Path | None = None) -> VerifyResult:
+    """Import, configure, check; then the live probe unless foreign keys already cannot resolve.
+    `baseline` (else the config key) hides what is known; each finding says what `fix` fixes for it."""
     infos, placed, fallback = _load(modules, config, paths)
     if tenants_pattern is not None:
-        return _verify_tenants(infos, placed, config, database_url, tenants_pattern, fallback)
+        return _verify_tenants(infos, placed, config, database_url, tenants_pattern, fallback, baseline)
     facts = None
     blockers = probe_blockers(placed)
     if not blockers:
         facts = probe(infos, config.schema, database_url, tenants, schema_prefix)
         placed += run_rules([_probe_rule()], Runtime(infos, config.schema, probe=facts), fallback)
-    placed = [p for p in placed if config.selects(p.finding.code)]
+    placed, notes = screen([p for p in placed if config.selects(p.finding.code)], config, baseline)
     not_probed = "; ".join(blockers) or None
     if not_probed:
-        # never filtered by --select/--ignore: a verify that did not probe must not pass
+        # never filtered by --select/--ignore or the baseline: a verify that did not probe must not pass
         placed += run_rules([_probe_rule()], Runtime(infos, config.schema, skipped=not_probed), fallback)
-    placed.sort(key=lambda p: p.finding.sort_key)
-    return VerifyResult([p.finding for p in placed], infos, config.schema, facts, not_probed, placed=placed)
+    placed = sorted(with_fixes(placed, config), key=lambda p: p.finding.sort_key)
+    return VerifyResult([p.finding for p in placed], infos, config.schema, facts, not_probed, notes=notes,
+                        placed=placed)
 
 
 def _load(modules: list[str], config: Config, paths: tuple[Path, ...]) -> tuple[list, list[Placed], Path]:
@@ -69,14 +73,15 @@ def _probe_rule():
     return RULE
 
 
-def _verify_tenants(infos, placed, config, database_url, pattern, fallback) -> VerifyResult:
+def _verify_tenants(infos, placed, config, database_url, pattern, fallback, baseline) -> VerifyResult:
     """`--tenants`: the existing tenant schemas instead of the live probe (which would write)."""
     from tenantlint.tenants import compare_tenants
 
     report = compare_tenants(infos, config.schema, database_url, pattern, fallback, config.selects)
-    checked = sorted((p.finding for p in placed if config.selects(p.finding.code)), key=lambda f: f.sort_key)
+    placed, notes = screen([p for p in placed if config.selects(p.finding.code)], config, baseline)
+    checked = sorted((p.finding for p in with_fixes(placed, config)), key=lambda f: f.sort_key)
     return VerifyResult(checked + report.findings, infos, config.schema, tenants=report,
-                        not_probed="--tenants reads the existing tenant schemas instead")
+                        not_probed="--tenants reads the existing tenant schemas instead", notes=notes)
 
 
 def describe(result: VerifyResult) -> str:
