@@ -214,6 +214,12 @@ def test_rules_are_discovered_from_their_modules_in_code_order():
     assert list(RULES) == sorted(RULES)
 
 
+def test_a_runtime_rule_is_caused_by_static_rules_only():
+    named = {code for r in RUNTIME for code in r.caused_by}
+    assert named == {"TNT001", "TNT005", "TNT006", "TNT007", "TNT008", "TNT012"}
+    assert [c for c in sorted(named) if c not in RULES or RULES[c].runtime] == []
+
+
 def test_static_rules_have_a_check_and_runtime_rules_do_not():
     assert [r.code for r in RULES.values() if (r.check is None) != (r.runtime or r.code == "TNT000")] == []
 

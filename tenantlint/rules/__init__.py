@@ -113,8 +113,9 @@ class Rule:
     runtime_check: Callable[[Runtime], Iterator[Problem]] | None = None
     # why the live probe cannot run while this runtime rule reports something (None: it can)
     blocks_probe: str | None = None
-    # the static rules whose `tenantlint fix` removes this runtime rule's cause (codes, in order)
-    fixed_by: tuple[str, ...] = ()
+    # the static rules that report this runtime rule's cause (codes, in order): a baseline that
+    # holds such a finding hides it, and `verify` names the one `tenantlint fix` fixes
+    caused_by: tuple[str, ...] = ()
     # what its fix moves into the schema, "models" or "tables" (`Table(...)` calls): references to
     # such a table may be qualified in the same run only when this fix is applied too
     # (see Context.unsettled_tables)

@@ -40,7 +40,7 @@ RULE = Rule(
     fix_summary="never; `tenantlint verify` reports it",
     runtime=True,
     runtime_check=runtime_check,
-    fixed_by=("TNT001", "TNT006"),
+    caused_by=("TNT001", "TNT006"),
     valid=(
         Valid(example('''
 class Product(Base):

@@ -35,7 +35,7 @@ RULE = Rule(
     fix_summary="never; `tenantlint verify` reports it",
     runtime=True,
     runtime_check=runtime_check,
-    fixed_by=("TNT008",),
+    caused_by=("TNT008",),
     valid=(
         Valid(example('''
 class Plan(Base):

@@ -42,7 +42,7 @@ RULE = Rule(
     runtime=True,
     runtime_check=runtime_check,
     blocks_probe="a foreign key does not resolve",
-    fixed_by=("TNT005", "TNT012"),
+    caused_by=("TNT005", "TNT012"),
     valid=(
         Valid(example('''
 class Product(Base):

@@ -46,7 +46,7 @@ RULE = Rule(
     fix_summary="never; `tenantlint verify` reports it",
     runtime=True,
     runtime_check=runtime_check,
-    fixed_by=("TNT007",),
+    caused_by=("TNT007",),
     valid=(
         Valid(example('''
 from sqlalchemy import Enum, Sequence

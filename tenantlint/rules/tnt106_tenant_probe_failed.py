@@ -74,7 +74,8 @@ RULE = Rule(
     code="TNT106",
     name="tenant-probe-failed",
     what="Reports what the live probe found: the tenant tables could not be created for two probe tenants "
-    "through `schema_translate_map`, a table is missing from a tenant's schema, a foreign key points "
+    "through `schema_translate_map` (at the table that failed, with SQLAlchemy's message; on SQLite, the "
+    "columns of a type it cannot create, such as `ARRAY`, and a hint to probe on PostgreSQL), a table is missing from a tenant's schema, a foreign key points "
     "outside its tenant's schema (PostgreSQL), a row written as one tenant is seen by the other, a "
     "probe schema could not be dropped, or the probe did not run at all (TNT103 or TNT107 make the tables "
     "impossible to create; this one is reported whatever `--select` and `--ignore` say).",
@@ -87,7 +88,7 @@ RULE = Rule(
     fix_summary="never; `tenantlint verify` reports it",
     runtime=True,
     runtime_check=runtime_check,
-    fixed_by=("TNT001", "TNT006"),
+    caused_by=("TNT001", "TNT006"),
     valid=(
         Valid(example('''
 class Brand(Base):

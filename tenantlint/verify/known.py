@@ -36,7 +36,7 @@ def screen(placed: list[Placed], config: Config, baseline: Path | None) -> tuple
     causes = {(e.path, e.code, e.model) for e in entries}
     shown = [p for p in placed if id(p.finding) not in direct
              and not any((selector.relative(p.finding.path), code, n) in causes
-                         for code in p.rule.fixed_by for n in p.names)]
+                         for code in p.rule.caused_by for n in p.names)]
     hidden = len(placed) - len(shown)
     return shown, [f"{plural(hidden, 'known problem')} in baseline {name} not shown."] if hidden else []
 
@@ -44,7 +44,7 @@ def screen(placed: list[Placed], config: Config, baseline: Path | None) -> tuple
 def with_fixes(placed: list[Placed], config: Config) -> list[Placed]:
     """Each runtime finding with the static finding that `tenantlint fix` fixes for it, if any
     (`check`'s own analysis of the project, every rule selected, `# noqa` respected)."""
-    if not any(p.rule.fixed_by for p in placed):
+    if not any(p.rule.caused_by for p in placed):
         return placed
     from tenantlint.engine import analyze
 
@@ -56,7 +56,7 @@ def with_fixes(placed: list[Placed], config: Config) -> list[Placed]:
             static.setdefault((finding.path, finding.code, finding.model), finding)
     updated = []
     for p in placed:
-        cause = next((f for code in p.rule.fixed_by for n in sorted(p.names)
+        cause = next((f for code in p.rule.caused_by for n in sorted(p.names)
                       if (f := static.get((p.finding.path, code, n))) is not None), None)
         if cause is not None:
             fix = FixedBy(cause.code, unsafe=not cause.fixable(unsafe_fixes=False))
