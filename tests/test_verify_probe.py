@@ -77,7 +77,10 @@ def test_excluded_modules_are_not_imported(tmp_path):
 
 
 def test_metadata_and_tables_held_as_class_attributes_are_found(tmp_path):
-    root = project(tmp_path, {"shop/models/user/legacy.py": """
+    root = project(tmp_path, {
+        # imported into another module too: only the module that defines the class owns its tables
+        "shop/models/__init__.py": "from shop.models.user.legacy import Model\n",
+        "shop/models/user/legacy.py": """
         import sqlalchemy as sa
 
 

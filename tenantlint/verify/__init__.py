@@ -2,6 +2,7 @@
 
 The package, one concern per module: `collect` (import the user's modules, find every table),
 `checks` (the runtime rules TNT101-TNT107 run on them; each rule's logic is in its own module),
+`known` (the baseline, and which static finding `fix` fixes for each),
 `probe` (setup / create / isolate / drop), `url` (`--database-url`), `run` (the whole run) and
 `results` (the data they pass). SQLAlchemy is imported lazily, so `check` and `fix` never need it;
 importing this package is cheap (the runtime rule modules import `results`).

@@ -161,7 +161,7 @@ class _Holders:
             return
         # a plain class used as a namespace: `class Model: metadata = MetaData(); users = Table(...)`
         for name, value in list(vars(cls).items()):
-            if not name.startswith("__") and isinstance(value, self.kinds) :
+            if not name.startswith("__") and isinstance(value, self.kinds):
                 self.add(value, file, name, cls.__qualname__)
 
     def add_mappers(self) -> None:
