@@ -304,9 +304,12 @@ def rules(code, output_format):
 @click.option("--tenants", "tenants_pattern", metavar="PATTERN",
               help="Compare every existing schema matching the glob PATTERN (e.g. 'user_*') with the models, "
               "read-only, instead of the probe. Needs a PostgreSQL --database-url.")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="A JSON file of known findings (`check --update-baseline`): a runtime finding it holds, or "
+              "whose static cause it holds, is not reported (default: the config key `baseline`).")
 @report_options
-def verify(modules, database_url, extra_paths, tenants_pattern, config_file, output_format, select, ignore,
-           exit_zero, quiet):
+def verify(modules, database_url, extra_paths, tenants_pattern, baseline_file, config_file, output_format, select,
+           ignore, exit_zero, quiet):
     """Import MODULE... and its submodules (this runs their code: `check` and `fix` never do), check the
     models with SQLAlchemy itself, then probe two tenants."""
     from tenantlint.verify import VerifyError, describe
@@ -319,10 +322,12 @@ def verify(modules, database_url, extra_paths, tenants_pattern, config_file, out
     try:
         config = _load(config_file, (Path.cwd(),), select, ignore)
         result = run_verify(list(modules), config, database_url, tuple(extra_paths),
-                            tenants_pattern=tenants_pattern)
+                            tenants_pattern=tenants_pattern, baseline=baseline_file)
     except (ConfigError, VerifyError) as exc:
         _fail(str(exc))
     if output_format == "text" and not quiet:
         click.echo(describe(result), nl=False, err=True)
     click.echo(render(output_format, result.findings, quiet=quiet, config=config), nl=False)
+    for line in result.notes:  # the baseline's, after the summary as `check` prints it
+        click.echo(line, err=output_format != "text" or quiet)
     sys.exit(exit_code(result.findings, [], exit_zero))

@@ -45,6 +45,8 @@ def printable(text: str) -> str:
 
 def text_line(finding: Finding, unsafe_fixes: bool = False) -> str:
     mark = " [*]" if finding.fixable(unsafe_fixes) else ""
+    if finding.fixed_by is not None:  # `verify`: what `fix` fixes for it
+        mark = f" [fix: {finding.fixed_by.code}{' with --unsafe-fixes' if finding.fixed_by.unsafe else ''}]"
     where = printable(finding.path.as_posix())
     return f"{where}:{finding.line}:{finding.column}: {finding.code} {printable(finding.message)}{mark}"
 
@@ -57,15 +59,28 @@ def format_text(findings: Sequence[Finding], unsafe_fixes: bool = False, quiet: 
         return "All checks passed!\n"
     fixable = sum(f.fixable(unsafe_fixes) for f in findings)
     hidden = sum(f.fixable(True) for f in findings) - fixable
-    summary = f"Found {plural(len(findings), 'problem')} ({fixable} fixable with `tenantlint fix`)."
+    summary = f"Found {plural(len(findings), 'problem')} ({_fixed_by(findings) or f'{fixable} fixable with `tenantlint fix`'})."
     if hidden:
         summary += f"\n{plural(hidden, 'more fix', 'more fixes')} available with `tenantlint fix --unsafe-fixes`."
     return "\n".join(lines + [summary]) + "\n"
 
 
+def _fixed_by(findings: Sequence[Finding]) -> str:
+    """`verify`: `18 fixed by `tenantlint fix` through TNT001, TNT006`, or "" when none is."""
+    parts = []
+    for command in ("tenantlint fix", "tenantlint fix --unsafe-fixes"):
+        codes = [f.fixed_by.code for f in findings if f.fixed_by is not None and f.fixed_by.command == command]
+        if codes:
+            parts.append(f"{len(codes)} {'fixed ' if not parts else ''}by `{command}` through "
+                         f"{', '.join(sorted(set(codes)))}")
+    return "; ".join(parts)
+
+
 def as_dict(finding: Finding, unsafe_fixes: bool = False) -> dict:
     edit = finding.edit
-    tenant = {} if finding.tenant is None else {"tenant": finding.tenant}  # only `verify --tenants` sets it
+    extra = {} if finding.tenant is None else {"tenant": finding.tenant}  # only `verify --tenants` sets it
+    if finding.fixed_by is not None:  # only `verify` sets it
+        extra["fixed_by"] = {"code": finding.fixed_by.code, "command": finding.fixed_by.command}
     return {
         "code": finding.code,
         "message": finding.message,
@@ -77,7 +92,7 @@ def as_dict(finding: Finding, unsafe_fixes: bool = False) -> dict:
         "model": finding.model,
         "fixable": finding.fixable(unsafe_fixes),
         "fix": None if edit is None else {"title": edit.title, "applicability": edit.applicability.value},
-        **tenant,
+        **extra,
     }
 
 
