@@ -14,10 +14,24 @@ from tenantlint.config import Config, ConfigError, load_config
 from tenantlint.report import OUTPUT_FORMATS, ExitCode, exit_code, render
 
 
-def _codes(value: str | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+# Options folded into the click context's `meta` by `_folded`, so the commands' signatures keep
+# `select` and `ignore` only; `_load` reads them back.
+_EXTRAS = ("extend_select", "extend_ignore", "exclude", "extend_exclude")
+_META = "tenantlint.overrides"
+
+
+def _folded(command):
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        extras = {name: kwargs.pop(name) for name in _EXTRAS if name in kwargs}
+        click.get_current_context().meta.setdefault(_META, {}).update(extras)
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+_CODES = "CODES"
+_REPEATABLE = " Repeatable; comma-separated lists too."
 
 
 def report_options(command):
@@ -26,14 +40,32 @@ def report_options(command):
         click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
                      help="A TOML file with a [tool.tenantlint] table (default: the nearest pyproject.toml)."),
         click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True),
-        click.option("--select", help="Comma-separated rule codes or prefixes to report (overrides the config)."),
-        click.option("--ignore", help="Comma-separated rule codes or prefixes to skip (overrides the config)."),
+        click.option("--select", multiple=True, metavar=_CODES,
+                     help="Rule codes or prefixes to report, instead of the config's `select`." + _REPEATABLE),
+        click.option("--extend-select", multiple=True, metavar=_CODES,
+                     help="Rule codes or prefixes to report in addition." + _REPEATABLE),
+        click.option("--ignore", multiple=True, metavar=_CODES,
+                     help="Rule codes or prefixes to skip, on top of the config's `ignore`." + _REPEATABLE),
+        click.option("--extend-ignore", multiple=True, metavar=_CODES, help="The same as --ignore (ruff's other name)."),
         click.option("--exit-zero", is_flag=True, help="Exit with 0 even when findings remain."),
         click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary."),
     ]
+    command = _folded(command)
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def exclude_options(command):
+    """`--exclude` and `--extend-exclude`: the config key `exclude` from the command line."""
+    command = click.option(
+        "--extend-exclude", multiple=True, metavar="GLOBS",
+        help="Globs never read, in addition to the config's `exclude`." + _REPEATABLE,
+    )(command)
+    return click.option(
+        "--exclude", multiple=True, metavar="GLOBS",
+        help="Globs never read (relative to the project root), instead of the config's `exclude`." + _REPEATABLE,
+    )(command)
 
 
 def common_options(command):
@@ -41,6 +73,7 @@ def common_options(command):
 
     @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
     @report_options
+    @exclude_options
     @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
     @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
     @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
@@ -97,18 +130,19 @@ def baseline_options(command):
     )(command)
 
 
-def _load(config_file: Path | None, paths: tuple[Path, ...], select: str | None, ignore: str | None) -> Config:
-    config = load_config(config_file, list(paths))
-    overrides = {}
-    for key, value in (("select", _codes(select)), ("ignore", _codes(ignore))):
-        if value is not None:
-            from tenantlint.rules import is_known_selector
+def _load(config_file: Path | None, paths: tuple[Path, ...], select: tuple[str, ...],
+          ignore: tuple[str, ...]) -> Config:
+    """The config file's settings, then the command line's (see tenantlint.overrides)."""
+    from tenantlint import overrides
 
-            for code in value:
-                if not is_known_selector(code):
-                    raise click.UsageError(f"--{key}: unknown rule code {code!r}")
-            overrides[key] = value
-    return replace(config, **overrides)
+    config = load_config(config_file, list(paths))
+    extras = click.get_current_context().meta.get(_META, {})
+    try:
+        layer = overrides.command_line(select, extras.get("extend_select", ()), ignore, extras.get("extend_ignore", ()))
+        config = overrides.with_excludes(config, extras.get("exclude", ()), extras.get("extend_exclude", ()))
+    except overrides.OverrideError as exc:
+        raise click.UsageError(str(exc)) from None
+    return overrides.resolve(config, layer)
 
 
 def _fail(message: str) -> None:
@@ -132,45 +166,96 @@ def main() -> None:
 @main.command()
 @common_options
 @baseline_options
-@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--statistics", is_flag=True,
+              help="Print the number of findings per rule instead of the findings (text, or json with --output-format json).")
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and the file they come from, then exit.")
+@click.option("--show-files", is_flag=True,
+              help="List the files the run would meet, each marked tenant, checked, context or excluded, then exit.")
+@click.option("--show-unused-noqa", is_flag=True, help="Also report `# noqa` codes that suppress nothing (as ruff's RUF100).")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Run `tenantlint fix` instead (ruff's `check --fix`).")
 def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
-          baseline_file, update_baseline, statistics):
+          baseline_file, update_baseline, statistics, show_settings, show_files, show_unused_noqa, apply_fixes):
     """Report models, tables and references that break schema-per-tenant."""
-    from tenantlint.cache import RunCache
-    from tenantlint.engine import analyze, has_transient_errors, run_key
-    from tenantlint.report import format_statistics
-
+    if apply_fixes:
+        if statistics or show_settings or show_files or show_unused_noqa:
+            raise click.UsageError("--fix cannot be combined with --statistics, --show-settings, --show-files "
+                                   "or --show-unused-noqa")
+        ctx = click.get_current_context()
+        ctx.invoke(fix, paths=paths, config_file=config_file, output_format=output_format, select=select,
+                   ignore=ignore, exit_zero=exit_zero, quiet=quiet, no_cache=no_cache, jobs=jobs, verbose=verbose,
+                   baseline_file=baseline_file, update_baseline=update_baseline, **ctx.meta.get(_META, {}))
+        return
     try:
         config = _load(config_file, paths, select, ignore)
     except ConfigError as exc:
         _fail(str(exc))
     targets = _targets(paths)
+    if show_settings or show_files:
+        from tenantlint.settings_view import show_files as files_view
+        from tenantlint.settings_view import show_settings as settings_view
+
+        shown = [settings_view(config)] if show_settings else []
+        shown += [files_view(targets, config)] if show_files else []
+        click.echo("\n".join(shown), nl=False)
+        sys.exit(ExitCode.CLEAN)
+    view = (output_format, quiet, statistics, exit_zero)
+    _check_run(targets, config, view, no_cache, jobs, baseline_file, update_baseline, show_unused_noqa)
+
+
+def _check_run(targets, config: Config, view: tuple, no_cache: bool, jobs, baseline_file, update_baseline,
+               show_unused_noqa: bool):
+    from tenantlint import noqa
+    from tenantlint.cache import RunCache
+    from tenantlint.engine import analyze, has_transient_errors, run_key
+    from tenantlint.files import FileSelector
+    from tenantlint.report import format_statistics
+
+    output_format, quiet, statistics, exit_zero = view
+    discovery = FileSelector(config).discover(targets)
+    if not discovery.in_scope:  # as ruff: say so, create nothing (no cache), exit 0
+        click.echo("warning: No Python files found under the given path(s)", err=True)
+        click.echo(render(output_format, [], quiet=True, config=config) if not statistics else "", nl=False)
+        sys.exit(ExitCode.CLEAN)
     known = _open_baseline(config, baseline_file, update_baseline, grow=True)
     # A run without a baseline prints only what its files and options decide: when none of them
     # changed since a run that was kept, replay that run's output (see cache.RunCache).
-    replayable = known is None and not no_cache
-    discovery, key = run_key(targets, config, (output_format, quiet, statistics, exit_zero)) if replayable else (None, None)
+    replayable = known is None and not no_cache and not show_unused_noqa
+    key = run_key(targets, config, view, discovery)[1] if replayable else None
     runs = RunCache(config) if key else None
     replay = runs.get(key) if runs else None
     if replay is not None:
         click.echo(replay[0], nl=False)
         sys.exit(replay[1])
     analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs, discovery=discovery)
+    warnings = noqa.unknown_codes(analysis.files)
+    for warning in warnings:  # a replay could not repeat them: such a run is not kept
+        click.echo(f"tenantlint: warning: {warning}", err=True)
     reported, notes = _baseline(analysis, targets, known, update_baseline, output_format)
     if update_baseline:
         reported = []  # all recorded now; machine formats still print their (empty) document
     shown = analysis.errors + reported
     output = ""
     if statistics:
-        output = format_statistics(shown)
+        output = format_statistics(shown, output_format="json" if output_format == "json" else "text")
     elif not (update_baseline and output_format == "text"):
         output = render(output_format, shown, quiet=quiet, config=config)
-    click.echo(output, nl=False)
+    unused = noqa.unused(analysis.files, analysis.suppressed, analysis.config) if show_unused_noqa else []
+    _echo_report(output, noqa.format_unused(unused, quiet), output_format)
     _notes(notes, output_format, quiet)
-    code = exit_code(reported, analysis.errors, exit_zero)
-    if runs is not None and not has_transient_errors(analysis):
+    code = exit_code([*reported, *unused], analysis.errors, exit_zero)  # an unused directive fails the run too
+    if runs is not None and not has_transient_errors(analysis) and not warnings:
         runs.put(key, output, code)
     sys.exit(code)
+
+
+def _echo_report(output: str, unused: str, output_format: str) -> None:
+    """The findings, then the unused noqa directives: after them in text, on stderr otherwise
+    (machine output stays one document)."""
+    if unused and output_format == "text" and output == "All checks passed!\n":
+        output = ""  # the unused directives are problems too
+    click.echo(output, nl=False)
+    if unused:
+        click.echo(unused, nl=False, err=output_format != "text")
 
 
 def _open_baseline(config: Config, baseline_file: Path | None, update: bool, grow: bool):
@@ -305,10 +390,17 @@ def rules(code, output_format):
               help="Compare every existing schema matching the glob PATTERN (e.g. 'user_*') with the models, "
               "read-only, instead of the probe. Needs a PostgreSQL --database-url.")
 @report_options
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 def verify(modules, database_url, extra_paths, tenants_pattern, config_file, output_format, select, ignore,
-           exit_zero, quiet):
+           exit_zero, quiet, verbose):
     """Import MODULE... and its submodules (this runs their code: `check` and `fix` never do), check the
     models with SQLAlchemy itself, then probe two tenants."""
+    _guarded(_verify, modules, database_url, extra_paths, tenants_pattern, config_file, output_format, select,
+             ignore, exit_zero, quiet, verbose=verbose)
+
+
+def _verify(modules, database_url, extra_paths, tenants_pattern, config_file, output_format, select, ignore,
+            exit_zero, quiet, verbose):
     from tenantlint.verify import VerifyError, describe
     from tenantlint.verify import verify as run_verify
 
