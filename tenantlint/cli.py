@@ -142,7 +142,8 @@ def _load(config_file: Path | None, paths: tuple[Path, ...], select: tuple[str, 
         config = overrides.with_excludes(config, extras.get("exclude", ()), extras.get("extend_exclude", ()))
     except overrides.OverrideError as exc:
         raise click.UsageError(str(exc)) from None
-    return overrides.resolve(config, layer)
+    # untouched without rule options: the cache keys on the settings, as the config file gives them
+    return overrides.resolve(config, layer) if layer != overrides.Layer() else config
 
 
 def _fail(message: str) -> None:

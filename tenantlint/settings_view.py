@@ -32,6 +32,9 @@ def _toml(value: object) -> str:
 def show_settings(config: Config) -> str:
     """The resolved settings as a `[tool.tenantlint]` table (the command line applied; `select`
     and `ignore` as the full lists of codes), under a comment naming the file they came from."""
+    from tenantlint.overrides import Layer, resolve
+
+    config = resolve(config, Layer())  # the same choice of rules, as full lists
     origin = f"from {_shown(config.source)}" if config.source else "the defaults (no [tool.tenantlint] table found)"
     lines = [f"# Settings: {origin}; project root: {_shown(config.root)}", "[tool.tenantlint]"]
     for item in fields(config):
