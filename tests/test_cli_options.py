@@ -300,3 +300,16 @@ def test_verify_takes_verbose(project):
     for flag in ("-v", "--verbose"):
         result = run_tenantlint("verify", "app", flag, "-q", cwd=root)
         assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_fix_takes_the_command_line_excludes(project):
+    root = project({"app/models/user/invoice.py": INVOICE, "app/models/user/old.py": INVOICE})
+    result = run_tenantlint("fix", "--no-cache", "-q", "--extend-exclude", "app/models/user/old.py", cwd=root)
+    assert (result.returncode, result.stdout) == (0, "")
+    assert (root / "app/models/user/old.py").read_text(encoding="utf-8") == INVOICE  # never read, never written
+    assert (root / "app/models/user/invoice.py").read_text(encoding="utf-8") == INVOICE.replace(
+        '__tablename__ = "invoices"\n',
+        '__tablename__ = "invoices"\n    __table_args__ = {"schema": "tenant"}  # Placeholder for schema_translate_map\n',
+    ).replace('"invoices.id"', '"tenant.invoices.id"')
+    again = run_tenantlint("check", "--no-cache", "-q", "--exclude", "app/models/user/invoice.py", cwd=root)
+    assert [line.split(":")[0] for line in lines_of(again)] == ["app/models/user/old.py"] * 2
