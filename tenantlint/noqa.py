@@ -15,7 +15,7 @@ from tenantlint.config import Config
 from tenantlint.findings import Finding
 
 _OURS = "TNT"
-# Where the comment starts, for the column of a report (summary._noqa_lines reads the codes).
+# Where the comment starts, for the column of a report (facts.source.noqa_lines reads the codes).
 _COMMENT = re.compile(r"#\s*(?:noqa|tenantlint:\s*ignore)", re.I)
 
 
