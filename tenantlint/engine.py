@@ -106,6 +106,7 @@ class Analysis:
     transient: bool = False  # a failure of this process (memory, I/O, a bug) was reported: never replay the run
     data: dict[Path, bytes] = field(default_factory=dict)  # each parsed file's bytes, for `fix`
     relative: dict[Path, str] = field(default_factory=dict)  # displayed path -> project-relative path
+    suppressed: list[Finding] = field(default_factory=list)  # selected, silenced by a `# noqa` (noqa.unused)
 
 
 def _parse_error(path: Path, entry: CacheEntry) -> Finding:
@@ -281,7 +282,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     analysis.files = add(loaded)
     rules = static_rules()
     moving = {kind: tuple(r.code for r in rules if r.moves == kind) for kind in ("models", "tables")}
-    analysis.findings = run_rules(Context(analysis.files, config, on_demand, moving), rules)
+    analysis.findings = run_rules(Context(analysis.files, config, on_demand, moving), rules, analysis.suppressed)
     analysis.files += add(on_demand.loaded)  # read for their names only: no findings of their own
     if cache:
         cache.save()
@@ -289,8 +290,9 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     return analysis
 
 
-def run_rules(context: Context, rules: list[Rule]) -> list[Finding]:
-    """Every rule's findings on every file in scope, selected and not suppressed, in order."""
+def run_rules(context: Context, rules: list[Rule], silenced: list[Finding] | None = None) -> list[Finding]:
+    """Every rule's findings on every file in scope, selected and not suppressed, in order;
+    the selected ones a `# noqa` suppressed go to `silenced` (for `--show-unused-noqa`)."""
     from tenantlint.context import suppressed
 
     findings: list[Finding] = []
@@ -298,16 +300,22 @@ def run_rules(context: Context, rules: list[Rule]) -> list[Finding]:
         if not file.in_scope:
             continue
         found = [finding for rule in rules for finding in rule.check(context, file)]
-        findings.extend(f for f in found
-                        if context.config.selects(f.code) and not suppressed(file.facts.noqa, f.line, f.code))
+        for f in found:
+            if not context.config.selects(f.code):
+                continue
+            if not suppressed(file.facts.noqa, f.line, f.code):
+                findings.append(f)
+            elif silenced is not None:
+                silenced.append(f)
     return sorted(findings, key=lambda f: f.sort_key)
 
 
-def run_key(paths: list[Path], config: Config, view: tuple) -> tuple[Discovery, str | None]:
+def run_key(paths: list[Path], config: Config, view: tuple,
+            discovery: Discovery | None = None) -> tuple[Discovery, str | None]:
     """The files of a run, and a key of its inputs for the RunCache: None when a file cannot be
     stat'ed or changed in the last seconds (it may change again without its mtime moving, since
     file-system clocks tick coarsely: "racy git")."""
-    discovery = FileSelector(config).discover(paths)
+    discovery = discovery or FileSelector(config).discover(paths)
     started = time.time_ns()
     try:
         in_scope = [(os.fspath(p), os.stat(p)) for p in discovery.in_scope]

@@ -135,20 +135,32 @@ def format_github(findings: Sequence[Finding], unsafe_fixes: bool = False) -> st
     return "".join(github_line(f) + "\n" for f in findings)
 
 
-def format_statistics(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
-    """`--statistics`: one line per rule, most frequent first, like ruff's
-    `   3  TNT001  [*] missing-tenant-schema` (`[*]` when every finding of the rule is fixable)."""
+def _statistics(findings: Sequence[Finding], unsafe_fixes: bool) -> list[tuple[str, str, int, int]]:
+    """(code, name, count, fixable count) per rule, most frequent first, then by code."""
     from tenantlint.rules import RULES
 
     counts = Counter(f.code for f in findings)
     fixable = Counter(f.code for f in findings if f.fixable(unsafe_fixes))
-    if not counts:
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [(code, RULES[code].name if code in RULES else "", count, fixable[code]) for code, count in ordered]
+
+
+def format_statistics(findings: Sequence[Finding], unsafe_fixes: bool = False, output_format: str = "text") -> str:
+    """`--statistics`: one line per rule, like ruff's `   3  TNT001  [*] missing-tenant-schema`
+    (`[*]` when every finding of the rule is fixable, `[-]` when some are); with `json`, a list
+    of `{code, name, count, fixable}`, `fixable` being how many of the `count` are."""
+    rows = _statistics(findings, unsafe_fixes)
+    if output_format == "json":
+        import json
+
+        keys = ("code", "name", "count", "fixable")
+        return json.dumps([dict(zip(keys, row)) for row in rows], indent=2) + "\n"
+    if not rows:
         return ""
-    width = len(str(max(counts.values())))
+    width = len(str(rows[0][2]))
     lines = []
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        mark = "[*]" if fixable[code] == count else "[-]" if fixable[code] else "   "
-        name = RULES[code].name if code in RULES else ""
+    for code, name, count, fixable in rows:
+        mark = "[*]" if fixable == count else "[-]" if fixable else "   "
         lines.append(f"{str(count).rjust(width)}  {code}  {mark} {name}".rstrip())
     return "\n".join(lines) + "\n"
 
