@@ -294,9 +294,9 @@ class Context:
     # -- findings
     @staticmethod
     def finding(file: SourceFile, rule: Rule, message: str, where: tuple, model: str | None,
-                edit: Edit | None = None) -> Finding:
+                edit: Edit | None = None, by_hand: str | None = None) -> Finding:
         line, col, end_line, end_col = where
-        return Finding(rule.code, message, file.path, line, col, end_line, end_col, model, edit)
+        return Finding(rule.code, message, file.path, line, col, end_line, end_col, model, edit, by_hand=by_hand)
 
 
 def suppressed(noqa: dict[int, frozenset[str] | None], line: int, code: str) -> bool:

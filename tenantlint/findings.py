@@ -52,6 +52,7 @@ class Finding:
     model: str | None = None
     edit: Edit | None = None
     tenant: str | None = None  # `verify --tenants`: the tenant schema the finding is about
+    by_hand: str | None = None  # a finding `fix` cannot fix: the line to write, when it is known
 
     def fixable(self, unsafe_fixes: bool = False) -> bool:
         if self.edit is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -15,7 +16,7 @@ from tenantlint.config import Config
 from tenantlint.engine import Analysis, analyze
 from tenantlint.fix_plan import FileFix, FixStatus, NotWritten
 from tenantlint.findings import Finding
-from tenantlint.report import ExitCode, exit_code, printable, render, render_after_fix
+from tenantlint.report import ExitCode, exit_code, plural, printable, render, render_after_fix
 
 
 class Console(Protocol):
@@ -50,7 +51,8 @@ class FixRequest:
 class _Written:
     written: list[FileFix]
     skipped: list[NotWritten]
-    table: str = ""  # the commits, with --commit-per-model
+    commits: list | None = None  # release_note.Committed, with --commit-per-model
+    started: datetime | None = None
 
 
 def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
@@ -68,12 +70,13 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     for failure in done.skipped:  # each left as it was; the run goes on and ends with exit 2
         console.echo(f"tenantlint: error: {failure.message()}\n", err=True)
     after = _analyze(request, config) if changed else analysis
+    table = "" if done.commits is None else _record(done, after, request, config)
     remaining, notes = _screen(after, request, console)
     fixed = sum(len(c.findings) for c in done.written)
     console.echo(render_after_fix(request.output_format, after.errors + remaining, fixed, len(done.written),
                                   unsafe_fixes=request.unsafe_fixes, quiet=request.quiet, config=config))
-    if done.table:  # the commit table goes to stderr when stdout is a machine format
-        console.echo(done.table, err=request.output_format != "text")
+    if table:  # the commit table goes to stderr when stdout is a machine format
+        console.echo(table, err=request.output_format != "text")
     for line in notes:  # after the text summary on stdout; on stderr when stdout is machine output or quiet
         console.echo(line + "\n", err=request.output_format != "text" or request.quiet)
     errors = after.errors + [f for c in failed for f in c.findings]
@@ -91,7 +94,7 @@ def _show_diff(changed: list[FileFix], failed: list[FileFix], analysis: Analysis
         console.echo(change.diff())
     if not request.quiet:
         fixed = sum(len(c.findings) for c in changed)
-        console.echo(f"Would fix {fixed} problems in {len(changed)} files.\n", err=True)
+        console.echo(f"Would fix {plural(fixed, 'problem')} in {plural(len(changed), 'file')}.\n", err=True)
     if failed or analysis.errors:
         return ExitCode.ERROR
     return ExitCode.FINDINGS if changed else ExitCode.CLEAN
@@ -104,11 +107,9 @@ def _write(changed: list[FileFix], config: Config, console: Console) -> _Written
 
 def _commit(changed: list[FileFix], config: Config, request: FixRequest, console: Console) -> _Written:
     """Write and commit each changed file alone. Refusals stop the run before any write."""
-    from datetime import datetime, timezone
-
     from tenantlint.git import GitError
     from tenantlint.refactor import CommitFailed, commit_each, prepare
-    from tenantlint.release_note import MessageError, format_markdown, format_table
+    from tenantlint.release_note import MessageError
 
     started = datetime.now(timezone.utc)
     try:
@@ -121,13 +122,21 @@ def _commit(changed: list[FileFix], config: Config, request: FixRequest, console
         for failure in exc.skipped:
             console.echo(f"tenantlint: error: {failure.message()}\n", err=True)
         raise FixAborted(str(exc)) from exc
-    finished = datetime.now(timezone.utc)
-    if request.summary_file is not None:
-        request.summary_file.write_text(format_markdown(committed, started, finished, config.schema),
-                                        encoding="utf-8")
     left = {id(failure.fix) for failure in skipped}
     written = [fix for _, fix in steps if id(fix) not in left]
-    return _Written(written, skipped, format_table(committed))
+    return _Written(written, skipped, committed, started)
+
+
+def _record(done: _Written, after: Analysis, request: FixRequest, config: Config) -> str:
+    """The commit table; with `--summary`, also the Markdown note, which ends with every finding
+    the run left (known once the fixed files are analysed again)."""
+    from tenantlint.release_note import format_markdown, format_table
+
+    if request.summary_file is not None:
+        note = format_markdown(done.commits, done.started, datetime.now(timezone.utc), config.schema,
+                               after.errors + after.findings)
+        request.summary_file.write_text(note, encoding="utf-8")
+    return format_table(done.commits)
 
 
 def _screen(after: Analysis, request: FixRequest, console: Console) -> tuple[list[Finding], list[str]]:

@@ -34,7 +34,7 @@ def prepare(changed: list[FileFix], config: Config) -> tuple[Repository, list[tu
         by_relative.setdefault(repo.relative(fix.path), fix)
     relative = list(by_relative.items())
     repo.refuse_unsafe([path for path, _ in relative])
-    planned = plan_commits(relative, config.commit_message)
+    planned = plan_commits(relative, config.commit_message, config.qualify_message)
     by_path = dict(relative)
     return repo, [(p, by_path[p.path]) for p in planned]
 

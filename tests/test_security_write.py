@@ -52,7 +52,7 @@ def run(*args: str) -> tuple[int, str, str]:
 B_LEFT = (
     "models/user/b.py:4:7: TNT001 Model `B` has no tenant schema [*]\n"
     "Found 1 problem (1 fixable with `tenantlint fix`).\n"
-    "Fixed 1 problems in 1 files.\n"
+    "Fixed 1 problem in 1 file.\n"
 )
 
 
