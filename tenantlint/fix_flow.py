@@ -45,6 +45,7 @@ class FixRequest:
     summary_file: Path | None = None
     baseline: InEffect | None = None
     update_baseline: bool = False
+    verify_modules: tuple[str, ...] = ()  # `--verify`: prove the fixed application still maps
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,13 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
                      "file left unchanged\n", err=True)
     if request.diff:
         return _show_diff(changed, failed, analysis, request, console)
-    done = _commit(changed, config, request, console) if request.commit_per_model else _write(changed, config, console)
+    before = _verify_original(request, config, changed)
+    if request.commit_per_model:
+        done = _commit(changed, config, request, console, before)
+    else:
+        done = _write(changed, config, console)
+        if before is not None:
+            _prove(done.written, config, request, console, before, keep=True)
     for failure in done.skipped:  # each left as it was; the run goes on and ends with exit 2
         console.echo(f"tenantlint: error: {failure.message()}\n", err=True)
     after = _analyze(request, config) if changed else analysis
@@ -105,8 +112,43 @@ def _write(changed: list[FileFix], config: Config, console: Console) -> _Written
     return _Written(written, skipped)
 
 
-def _commit(changed: list[FileFix], config: Config, request: FixRequest, console: Console) -> _Written:
-    """Write and commit each changed file alone. Refusals stop the run before any write."""
+def _verify_original(request: FixRequest, config: Config, changed: list[FileFix]):
+    """`--verify`: what `verify` says of the sources as they are, before anything is written."""
+    if not request.verify_modules or not changed:
+        return None
+    from tenantlint.fix_verify import run_verify
+
+    return run_verify(request.verify_modules, config)
+
+
+def _prove(written: list[FileFix], config: Config, request: FixRequest, console: Console, before,
+           keep: bool) -> None:
+    """`--verify`: `verify` on the written files; whatever the fix broke puts every written file
+    back and stops the run. `keep=False` puts them back in any case (--commit-per-model writes
+    them again, one commit at a time)."""
+    from tenantlint.fix_verify import introduced, restore, run_verify
+
+    problems = introduced(before, run_verify(request.verify_modules, config))
+    unrestored = restore(written, config.root) if problems or not keep else []
+    command = " ".join(["tenantlint verify", *request.verify_modules])
+    if problems:
+        for problem in problems:
+            console.echo(f"tenantlint: error: fix --verify: {printable(problem)}\n", err=True)
+        state = ("every file it wrote is back as it was" if not unrestored
+                 else f"could not put back: {'; '.join(unrestored)}")
+        committed = "; nothing was committed" if request.commit_per_model else ""
+        raise FixAborted(f"the fix breaks the application: `{command}` fails where the original passed "
+                         f"({plural(len(problems), 'new failure')} above); {state}{committed}")
+    if unrestored:
+        raise FixAborted(f"could not put back before committing: {'; '.join(unrestored)}; nothing was committed")
+    if not request.quiet:
+        console.echo(f"Verified: `{command}` finds no new import error, mapper failure or unresolved "
+                     "foreign key.\n", err=True)
+
+
+def _commit(changed: list[FileFix], config: Config, request: FixRequest, console: Console, before) -> _Written:
+    """Write and commit each changed file alone. Refusals stop the run before any write; with
+    `--verify`, the whole fix is written and proved before the first commit."""
     from tenantlint.git import GitError
     from tenantlint.refactor import CommitFailed, commit_each, prepare
     from tenantlint.release_note import MessageError
@@ -116,6 +158,13 @@ def _commit(changed: list[FileFix], config: Config, request: FixRequest, console
         repo, steps = prepare(changed, config)
     except (GitError, MessageError) as exc:
         raise FixAborted(f"{exc}; nothing was changed or committed") from exc
+    if before is not None:
+        written, skipped = fix_plan.write_all([fix for _, fix in steps], config.root)
+        if skipped:
+            restore_failures = _restore_quietly(written, config)
+            raise FixAborted("--verify: " + "; ".join(f.message() for f in skipped) + restore_failures
+                             + "; nothing was committed")
+        _prove(written, config, request, console, before, keep=False)
     try:
         committed, skipped = commit_each(repo, steps, config.root, lambda items: console.progress(items, "Committing"))
     except CommitFailed as exc:
@@ -125,6 +174,13 @@ def _commit(changed: list[FileFix], config: Config, request: FixRequest, console
     left = {id(failure.fix) for failure in skipped}
     written = [fix for _, fix in steps if id(fix) not in left]
     return _Written(written, skipped, committed, started)
+
+
+def _restore_quietly(written: list[FileFix], config: Config) -> str:
+    from tenantlint.fix_verify import restore
+
+    failures = restore(written, config.root)
+    return f"; could not put back: {'; '.join(failures)}" if failures else "; the others are back as they were"
 
 
 def _record(done: _Written, after: Analysis, request: FixRequest, config: Config) -> str:
