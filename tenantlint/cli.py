@@ -234,8 +234,12 @@ def _bar(items: list, label: str):
               help="After writing, run `tenantlint verify MODULE` (this imports it) on the fixed and on the "
               "original code; if the fix broke an import, the mappers or a foreign key, put every file back "
               "and exit 2. Repeatable.")
+@click.option("--with-references", is_flag=True,
+              help="Also qualify, in the other files of the project, the references to the tables this run "
+              "moves (without it, such references stop the run before anything is written).")
 def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
-        baseline_file, update_baseline, diff, unsafe_fixes, commit_per_model, summary_file, verify_modules):
+        baseline_file, update_baseline, diff, unsafe_fixes, commit_per_model, summary_file, verify_modules,
+        with_references):
     """Apply the safe fixes (and with --unsafe-fixes the unsafe ones too)."""
     from tenantlint.fix_flow import FixAborted, FixRequest, run
 
@@ -243,6 +247,9 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         raise click.UsageError("--summary needs --commit-per-model")
     if commit_per_model and diff:
         raise click.UsageError("--commit-per-model and --diff cannot be combined")
+    if with_references and commit_per_model:
+        raise click.UsageError("--with-references cannot be combined with --commit-per-model yet: "
+                               "run `fix --with-references`, then commit the change as one")
     if verify_modules and diff:
         raise click.UsageError("--verify checks written files: it cannot be used with --diff")
     try:
@@ -256,7 +263,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         _targets(paths), output_format=output_format, quiet=quiet, exit_zero=exit_zero, use_cache=not no_cache,
         jobs=jobs, unsafe_fixes=unsafe_fixes, diff=diff, commit_per_model=commit_per_model,
         summary_file=summary_file, baseline=known, update_baseline=update_baseline,
-        verify_modules=tuple(verify_modules),
+        verify_modules=tuple(verify_modules), with_references=with_references,
     )
     try:
         code = run(request, config, _ClickConsole())

@@ -5,7 +5,7 @@ only turns options into a `FixRequest`; everything the run prints goes through a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
@@ -46,6 +46,7 @@ class FixRequest:
     baseline: InEffect | None = None
     update_baseline: bool = False
     verify_modules: tuple[str, ...] = ()  # `--verify`: prove the fixed application still maps
+    with_references: bool = False  # also qualify the references to moved tables in other files
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ class _Written:
 
 def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     """The whole fix run; its exit code. Raises FixAborted when it stops early (exit 2)."""
-    analysis = _analyze(request, config)
+    analysis = _analyze(request, config, outside=True)
     fixes = fix_plan.plan(analysis, request.unsafe_fixes)
+    fixes += _references_elsewhere(analysis, fixes, request)
     failed = [f for f in fixes if f.status is FixStatus.FAILED]
     changed = [f for f in fixes if f.status is FixStatus.CHANGED]
     for failure in failed:
@@ -90,8 +92,30 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     return ExitCode.ERROR if done.skipped else exit_code(remaining, errors, request.exit_zero)
 
 
-def _analyze(request: FixRequest, config: Config) -> Analysis:
-    return analyze(request.targets, config, use_cache=request.use_cache, jobs=request.jobs)
+def _analyze(request: FixRequest, config: Config, outside: bool = False) -> Analysis:
+    return analyze(request.targets, config, use_cache=request.use_cache, jobs=request.jobs, outside=outside)
+
+
+def _references_elsewhere(analysis: Analysis, fixes: list[FileFix], request: FixRequest) -> list[FileFix]:
+    """Moving a table and qualifying every reference to it is one change: the fixes of the files
+    outside the run that refer to a table it moves (`--with-references`), or a refusal naming them,
+    before anything is written. Only tables whose file's fix applies count."""
+    moved = {analysis.relative.get(f.path) for f in fixes if f.status is FixStatus.CHANGED}
+    findings = [f for f in analysis.outside if analysis.moving_tables[f.model] in moved]
+    if not findings:
+        return []
+    if not request.with_references:
+        tables: dict[str, list[str]] = {}
+        for finding in findings:
+            tables.setdefault(finding.path.as_posix(), [])
+            if finding.model not in tables[finding.path.as_posix()]:
+                tables[finding.path.as_posix()].append(finding.model)
+        listed = ", ".join(f"{printable(path)} ({', '.join(names)})" for path, names in tables.items())
+        raise FixAborted(f"the fix moves tables that files outside this run refer to without the schema, which "
+                         f"would stop resolving: {listed}; run again with --with-references to qualify those "
+                         "references too (`fix --diff --with-references` shows them); nothing was changed")
+    fixable = [f for f in findings if f.fixable(request.unsafe_fixes)]
+    return fix_plan.plan(replace(analysis, findings=[]), request.unsafe_fixes, fixable)
 
 
 def _show_diff(changed: list[FileFix], failed: list[FileFix], analysis: Analysis, request: FixRequest,

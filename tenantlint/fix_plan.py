@@ -81,9 +81,10 @@ def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) ->
     return FileFix(path, status, old, new, tuple(findings))
 
 
-def plan(analysis: Analysis, unsafe_fixes: bool) -> list[FileFix]:
+def plan(analysis: Analysis, unsafe_fixes: bool, extra: list[Finding] | None = None) -> list[FileFix]:
+    """Each file's fix, in path order; `extra`: findings of files outside the run to fix too."""
     by_path: dict[Path, list[Finding]] = defaultdict(list)
-    for finding in analysis.findings:
+    for finding in [*analysis.findings, *(extra or [])]:
         if finding.fixable(unsafe_fixes):
             by_path[finding.path].append(finding)
     fixes = []

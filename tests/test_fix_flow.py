@@ -45,12 +45,14 @@ class Archive(SoftDeleteMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
 '''
 
+# tag.py refers to `products` too: it joins the batch that moves the table
+BATCH = ("app/models/user/invoice.py", "app/models/user/product.py", "app/models/user/tag.py")
 COUPON_NO_NEWLINE = FILES["app/models/user/coupon.py"].rstrip("\n")
 
 
 def test_diff_of_a_file_without_final_newline_ends_its_hunk_and_the_counts_are_singular(tmp_path):
     write_app(tmp_path, {**FILES, "app/models/user/coupon.py": COUPON_NO_NEWLINE})
-    result = run_tenantlint("fix", "--diff", "--no-cache", "app/models/user/coupon.py", "app/models/user/product.py",
+    result = run_tenantlint("fix", "--diff", "--no-cache", "app/models/user/coupon.py", "app/models/user/tag.py",
                             cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (1, (
         "--- a/app/models/user/coupon.py\n"
@@ -63,17 +65,19 @@ def test_diff_of_a_file_without_final_newline_ends_its_hunk_and_the_counts_are_s
         "     id: Mapped[int] = mapped_column(primary_key=True)\n"
         "     code: Mapped[str]\n"
         "\\ No newline at end of file\n"
-        "--- a/app/models/user/product.py\n"
-        "+++ b/app/models/user/product.py\n"
-        "@@ -5,5 +5,6 @@\n"
+        "--- a/app/models/user/tag.py\n"
+        "+++ b/app/models/user/tag.py\n"
+        "@@ -6,7 +6,7 @@\n"
         " \n"
-        " class Product(Base):\n"
-        '     __tablename__ = "products"\n'
-        '+    __table_args__ = {"schema": "tenant"}  # Placeholder for schema_translate_map\n'
+        " class Tag(Base):\n"
+        '     __tablename__ = "tags"\n'
+        '-    __table_args__ = (UniqueConstraint("name"),)\n'
+        '+    __table_args__ = (UniqueConstraint("name"), {"schema": "tenant"})\n'
         " \n"
         "     id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "     name: Mapped[str]\n"
     ), "Would fix 2 problems in 2 files.\n")
-    one = run_tenantlint("fix", "--diff", "--no-cache", "app/models/user/product.py", cwd=tmp_path)
+    one = run_tenantlint("fix", "--diff", "--no-cache", "app/models/user/coupon.py", cwd=tmp_path)
     assert (one.returncode, one.stderr) == (1, "Would fix 1 problem in 1 file.\n")
     # the output is a patch git applies as it is
     (tmp_path / "fix.patch").write_text(result.stdout)
@@ -85,7 +89,7 @@ def test_diff_of_a_file_without_final_newline_ends_its_hunk_and_the_counts_are_s
 
 def test_fix_says_one_problem_in_one_file(tmp_path):
     write_app(tmp_path)
-    result = run_tenantlint("fix", "--no-cache", "app/models/user/product.py", cwd=tmp_path)
+    result = run_tenantlint("fix", "--no-cache", "app/models/user/coupon.py", cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (0, "Fixed 1 problem in 1 file.\n", "")
 
 
@@ -98,9 +102,10 @@ def invoicing(repo):  # noqa: F811 - the fixture imported above
 
 
 def test_a_file_that_only_qualifies_references_says_so_in_its_commit(invoicing):
-    result = run("fix", "--commit-per-model", "app/models/user/invoice.py", "app/models/user/product.py")
+    result = run("fix", "--commit-per-model", *BATCH)
     assert result.exit_code == 0, result.stderr
-    assert subjects(invoicing)[:2] == [
+    assert subjects(invoicing)[:3] == [
+        "feat(models): add tenant schema to tag.py (Tag)",
         "feat(models): add tenant schema to product.py (Product)",
         "feat(models): qualify references to products in invoice.py",
     ]
@@ -109,9 +114,9 @@ def test_a_file_that_only_qualifies_references_says_so_in_its_commit(invoicing):
 def test_the_qualify_message_comes_from_the_config(invoicing):
     (invoicing / "pyproject.toml").write_text(PYPROJECT + 'qualify-message = "chore: {tables} via {path}"\n')
     git(invoicing, "commit", "-q", "-m", "config", "--", "pyproject.toml")
-    result = run("fix", "--commit-per-model", "app/models/user/invoice.py", "app/models/user/product.py")
+    result = run("fix", "--commit-per-model", *BATCH)
     assert result.exit_code == 0, result.stderr
-    assert subjects(invoicing)[1] == "chore: products via app/models/user/invoice.py"
+    assert subjects(invoicing)[2] == "chore: products via app/models/user/invoice.py"
 
 
 @pytest.mark.parametrize(("template", "shown"), [

@@ -344,9 +344,9 @@ def test_no_commit_hook_runs(repo):
         hook = repo / ".git/hooks" / name
         hook.write_text(f"#!/bin/sh\necho {name} >> \"$(git rev-parse --show-toplevel)/hooks-ran.txt\"\n")
         hook.chmod(0o755)
-    code, out, err = run("fix", "--commit-per-model", "app/models/user/product.py")
+    code, out, err = run("fix", "--commit-per-model", "app/models/user/coupon.py")
     assert (code, err) == (0, "")
-    assert subjects(repo) == ["feat(models): add tenant schema to product.py (Product)", "initial"]
+    assert subjects(repo) == ["feat(models): add tenant schema to coupon.py (Coupon)", "initial"]
     assert not (repo / "hooks-ran.txt").exists()
     assert status(repo) == []
 
