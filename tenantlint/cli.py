@@ -247,9 +247,6 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         raise click.UsageError("--summary needs --commit-per-model")
     if commit_per_model and diff:
         raise click.UsageError("--commit-per-model and --diff cannot be combined")
-    if with_references and commit_per_model:
-        raise click.UsageError("--with-references cannot be combined with --commit-per-model yet: "
-                               "run `fix --with-references`, then commit the change as one")
     if verify_modules and diff:
         raise click.UsageError("--verify checks written files: it cannot be used with --diff")
     try:

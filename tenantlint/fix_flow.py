@@ -61,7 +61,8 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     """The whole fix run; its exit code. Raises FixAborted when it stops early (exit 2)."""
     analysis = _analyze(request, config, outside=True)
     fixes = fix_plan.plan(analysis, request.unsafe_fixes)
-    fixes += _references_elsewhere(analysis, fixes, request)
+    joining = _references_elsewhere(analysis, fixes, request)
+    fixes += joining
     failed = [f for f in fixes if f.status is FixStatus.FAILED]
     changed = [f for f in fixes if f.status is FixStatus.CHANGED]
     for failure in failed:
@@ -71,7 +72,7 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
         return _show_diff(changed, failed, analysis, request, console)
     before = _verify_original(request, config, changed)
     if request.commit_per_model:
-        done = _commit(changed, config, request, console, before)
+        done = _commit(changed, config, request, console, before, _Joining(analysis, joining))
     else:
         done = _write(changed, config, console)
         if before is not None:
@@ -170,33 +171,60 @@ def _prove(written: list[FileFix], config: Config, request: FixRequest, console:
                      "foreign key.\n", err=True)
 
 
-def _commit(changed: list[FileFix], config: Config, request: FixRequest, console: Console, before) -> _Written:
+@dataclass(frozen=True)
+class _Joining:
+    """`--with-references`: the fixes of files outside the run, and which file moves each table."""
+
+    analysis: Analysis
+    fixes: list[FileFix]
+
+    def owner(self, finding: Finding) -> str:
+        """The project-relative file whose fix moves the table `finding` refers to."""
+        return self.analysis.moving_tables[finding.model]
+
+    def relative(self, fix: FileFix) -> str:
+        return self.analysis.relative[fix.path]
+
+
+def _commit(changed: list[FileFix], config: Config, request: FixRequest, console: Console, before,
+            joining: _Joining) -> _Written:
     """Write and commit each changed file alone. Refusals stop the run before any write; with
     `--verify`, the whole fix is written and proved before the first commit."""
     from tenantlint.git import GitError
-    from tenantlint.refactor import CommitFailed, commit_each, prepare
+    from tenantlint.refactor import CommitFailed, commit_each, companions, prepare
     from tenantlint.release_note import MessageError
 
     started = datetime.now(timezone.utc)
     try:
-        repo, steps = prepare(changed, config)
+        joined = {id(fix) for fix in joining.fixes}
+        repo, steps = prepare([f for f in changed if id(f) not in joined], config,
+                              [f for f in changed if id(f) in joined])
     except (GitError, MessageError) as exc:
         raise FixAborted(f"{exc}; nothing was changed or committed") from exc
+    try:
+        along = companions(steps, [f for f in changed if id(f) in joined], joining, config)
+    except ValueError as exc:
+        raise FixAborted(f"{exc}; nothing was changed or committed") from exc
+    joining_fixes = [f for f in changed if id(f) in joined]
     if before is not None:
-        written, skipped = fix_plan.write_all([fix for _, fix in steps], config.root)
+        written, skipped = fix_plan.write_all([fix for _, fix in steps] + joining_fixes, config.root)
         if skipped:
             restore_failures = _restore_quietly(written, config)
             raise FixAborted("--verify: " + "; ".join(f.message() for f in skipped) + restore_failures
                              + "; nothing was committed")
         _prove(written, config, request, console, before, keep=False)
     try:
-        committed, skipped = commit_each(repo, steps, config.root, lambda items: console.progress(items, "Committing"))
+        committed, skipped = commit_each(repo, steps, config.root, lambda items: console.progress(items, "Committing"),
+                                         along)
     except CommitFailed as exc:
         for failure in exc.skipped:
             console.echo(f"tenantlint: error: {failure.message()}\n", err=True)
         raise FixAborted(str(exc)) from exc
     left = {id(failure.fix) for failure in skipped}
     written = [fix for _, fix in steps if id(fix) not in left]
+    # a joining file counts once, when every part of it was committed
+    parts_left = {failure.fix.path for failure in skipped}
+    written += [fix for fix in joining_fixes if fix.path not in parts_left]
     return _Written(written, skipped, committed, started)
 
 

@@ -98,7 +98,8 @@ def sources(root: Path) -> dict[str, str]:
 
 def foreign_keys(root: Path) -> list[str]:
     """SQLAlchemy on the tree: configure_mappers, then where every foreign key points."""
-    code = ("import app.models.user.product, app.models.user.brand, app.models.user.order_line\n"
+    code = ("import importlib, pkgutil, app.models.user as u\n"
+            "for m in pkgutil.iter_modules(u.__path__): importlib.import_module('app.models.user.' + m.name)\n"
             "from sqlalchemy.orm import configure_mappers\nfrom app.models.base import Base\nconfigure_mappers()\n"
             "for t in sorted(Base.metadata.tables.values(), key=lambda t: t.fullname):\n"
             "    for fk in sorted(t.foreign_keys, key=lambda fk: fk.parent.name):\n"
@@ -146,12 +147,62 @@ def test_plan_01_then_plan_02_with_references_keeps_every_foreign_key_resolving(
     assert run_tenantlint("check", "--no-cache", cwd=root).stdout == "All checks passed!\n"
 
 
-def test_with_references_is_not_combined_with_commit_per_model_yet(tmp_path):
+REVIEW = """
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+"""
+
+
+def git(root: Path, *args: str) -> str:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
+           "PATH": "/usr/bin:/bin"}
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def test_with_commit_per_model_each_reference_is_committed_with_the_model_it_follows(tmp_path):
     root = shop(tmp_path)
-    result = run_tenantlint("fix", "--with-references", "--commit-per-model", *PLAN_01, cwd=root)
-    assert result.returncode == 2
-    assert result.stderr.endswith("Error: --with-references cannot be combined with --commit-per-model yet: run "
-                                  "`fix --with-references`, then commit the change as one\n")
+    write_tree(root, {"app/models/user/review.py": REVIEW})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "before")
+    batch = ("app/models/user/brand.py", "app/models/user/product.py")
+    env_git = ["fix", "--no-cache", "--commit-per-model", "--with-references", *batch]
+    done = subprocess.run([sys.executable, "-m", "tenantlint", *env_git], cwd=root, capture_output=True, text=True,
+                          env={**__import__("os").environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
+    assert (done.returncode, done.stderr) == (0, ""), done.stdout
+    assert done.stdout.startswith("Fixed 10 problems in 4 files.\n")
+    first, second = git(root, "log", "--format=%h", "-2").split()[::-1]
+    assert git(root, "show", "--name-only", "--format=%s", first).split("\n")[:3] == [
+        "feat(models): add tenant schema to brand.py (Brand, Tag)", "", "app/models/user/brand.py"]
+    # review.py's reference to `brands` goes with brand.py, the one to `products` with product.py;
+    # order_line.py's with product.py (the batch's own files keep their references in their commit)
+    assert git(root, "show", "--name-only", "--format=", first).split() == [
+        "app/models/user/brand.py", "app/models/user/review.py"]
+    assert git(root, "show", "--name-only", "--format=", second).split() == [
+        "app/models/user/order_line.py", "app/models/user/product.py", "app/models/user/review.py"]
+    git(root, "checkout", "-q", first)
+    assert (root / "app/models/user/review.py").read_text() == REVIEW.lstrip().replace('"brands.id"', '"tenant.brands.id"')
+    assert (root / "app/models/user/order_line.py").read_text() == ORDER_LINE.lstrip()
+    git(root, "checkout", "-q", "main")
+    assert foreign_keys(root) == [
+        "order_lines.product_id -> tenant.products", "reviews.brand_id -> tenant.brands",
+        "reviews.product_id -> tenant.products", "tenant.product_tags.product_id -> tenant.products",
+        "tenant.product_tags.tag_id -> tenant.tags", "tenant.products.brand_id -> tenant.brands"]
+    assert (root / "app/models/user/review.py").read_text() == REVIEW.lstrip().replace(
+        '"brands.id"', '"tenant.brands.id"').replace('"products.id"', '"tenant.products.id"')
+    assert git(root, "status", "--porcelain") == ""
 
 
 def test_the_baseline_does_not_hide_a_reference_to_a_table_moved_after_it_was_recorded(tmp_path):

@@ -377,11 +377,11 @@ def test_a_failing_commit_puts_its_file_back_and_names_it(repo, monkeypatch):
     real_commit = Repository.commit_file
     calls = []
 
-    def commit_file(self, relative, message, no_hooks):
+    def commit_file(self, relative, message, no_hooks, also=()):
         calls.append(relative)
         if len(calls) == 2:
             (repo / ".git/index.lock").write_text("")
-        return real_commit(self, relative, message, no_hooks)
+        return real_commit(self, relative, message, no_hooks, also)
 
     monkeypatch.setattr(Repository, "commit_file", commit_file)
     code, out, err = run("fix", "--commit-per-model")
