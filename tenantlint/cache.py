@@ -30,7 +30,7 @@ import tenantlint
 from tenantlint.config import Config, config_fingerprint
 
 if TYPE_CHECKING:  # loaded with the first per-file cache: a replayed run never needs it
-    from tenantlint.summary import ModuleSummary
+    from tenantlint.facts import ModuleFacts
 
 CACHE_DIR = ".tenantlint_cache"
 _FORMAT = "tenantlint-cache-json"
@@ -50,7 +50,7 @@ _warned: set[Path] = set()  # cache folders refused in this process: the warning
 class CacheEntry:
     """One file's result, as `engine.load` made it."""
 
-    summary: ModuleSummary | None
+    facts: ModuleFacts | None
     lines: tuple[str, ...] = ()
     error: str | None = None
     error_line: int = 1
@@ -219,9 +219,9 @@ def _remove_other_versions(folder: Path, version: str) -> None:
 
 def _entry_codec():
     from tenantlint.codec import codec
-    from tenantlint.summary import ModuleSummary
+    from tenantlint.facts import ModuleFacts
 
-    return codec(CacheEntry, {"ModuleSummary": ModuleSummary})
+    return codec(CacheEntry, {"ModuleFacts": ModuleFacts})
 
 
 def _runs_codec():

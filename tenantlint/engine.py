@@ -15,38 +15,21 @@ from typing import TYPE_CHECKING
 
 from tenantlint.cache import Cache, CacheEntry, RunCache, file_key
 from tenantlint.config import Config
+from tenantlint.facts.vocabulary import MARKERS
 from tenantlint.files import Discovery, FileSelector, read_regular
 from tenantlint.findings import Finding
 
 if TYPE_CHECKING:  # the rules and the parser load only when a file must be read (not for a replayed run)
     from tenantlint.context import Context, SourceFile
     from tenantlint.rules import Rule
-    from tenantlint.summary import ModuleSummary
+    from tenantlint.facts import ModuleFacts
 
-# A file that names none of these cannot hold a model with a table, a table, or a string
-# reference to one, and is not parsed at all (most files of a monorepo). What such a file can
-# still matter for (a package re-exporting `Base`, a mixin, `db = SQLAlchemy()`, a registry)
-# is read on demand when a name resolves into it (`_OnDemand`). In-scope files in tenant
-# paths are always parsed (TNT000, TNT007).
-_MARKERS: tuple[tuple[bytes, re.Pattern | None], ...] = (
-    # (a word searched as bytes, which is fast; then, for common words, the pattern that confirms it)
-    (b"__table", None),  # __tablename__, __table__, __table_args__
-    (b"__abstract__", None),
-    (b"mapped_column", None),
-    (b"ForeignKey", None),
-    (b"foreign_key", None),
-    (b"primaryjoin", None),
-    (b"secondaryjoin", None),
-    (b".tables[", None),
-    (b"table=True", None),
-    (b"DeclarativeBase", None),
-    (b"declarative_base", None),
-    (b"generate_base", None),
-    (b"secondary", re.compile(rb"\bsecondary\s*=")),
-    (b"relationship", re.compile(rb"\brelationship\(")),  # order_by=, remote_side=, ... strings
-    (b".Model", re.compile(rb"\.Model\b")),  # Flask-SQLAlchemy db.Model
-    (b"Table(", re.compile(rb"\bTable\(\s*[rRuU]?[\"']")),  # Table("name", ...): what summary reads
-)
+# A file that names none of the vocabulary's markers cannot hold a model with a table, a table,
+# or a string reference to one, and is not parsed at all (most files of a monorepo). What such a
+# file can still matter for (a package re-exporting `Base`, a mixin, `db = SQLAlchemy()`, a
+# registry) is read on demand when a name resolves into it (`_OnDemand`). In-scope files in
+# tenant paths are always parsed (TNT000, TNT007).
+_MARKERS = MARKERS
 
 
 def names_a_model(data: bytes) -> bool:
@@ -84,7 +67,7 @@ def decode(data: bytes) -> str:
 
 def load(path: Path, relative: str, data: bytes) -> CacheEntry:
     """What one file's content holds: its facts, or why it cannot be read (TNT000)."""
-    from tenantlint.summary import split_lines, summarize
+    from tenantlint import facts
 
     try:
         text = decode(data)
@@ -98,9 +81,9 @@ def load(path: Path, relative: str, data: bytes) -> CacheEntry:
         return CacheEntry(None, error=f"cannot parse file: {exc}")
     except (RecursionError, MemoryError) as exc:  # the limits of this process, not the file's fault
         return CacheEntry(None, error=f"cannot parse file: {str(exc) or type(exc).__name__}", transient=True)
-    lines = tuple(split_lines(text))
+    lines = tuple(facts.split_lines(text))
     try:
-        summary = summarize(tree, text, relative)
+        found = facts.collect(tree, text, relative)
     except RecursionError:
         return CacheEntry(None, error="file too deeply nested to analyse", transient=True)
     except MemoryError:
@@ -110,7 +93,7 @@ def load(path: Path, relative: str, data: bytes) -> CacheEntry:
 
         logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
         return CacheEntry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}", transient=True)
-    return CacheEntry(summary, lines)
+    return CacheEntry(found, lines)
 
 
 @dataclass
@@ -127,6 +110,7 @@ class Analysis:
     # there), and which file moves each such table (project-relative)
     outside: list[Finding] = field(default_factory=list)
     moving_tables: dict[str, str] = field(default_factory=dict)
+    suppressed: list[Finding] = field(default_factory=list)  # selected, silenced by a `# noqa` (noqa.unused)
 
 
 def _parse_error(path: Path, entry: CacheEntry) -> Finding:
@@ -212,7 +196,7 @@ class _OnDemand:
     a package `__init__` that re-exports `Base`, a mixin that names nothing SQLAlchemy-like."""
 
     def __init__(self, skipped: list[tuple[Path, bytes, bool]], selector: FileSelector, cache: Cache | None):
-        from tenantlint.summary import module_name
+        from tenantlint.facts import module_name
 
         self.selector, self.cache = selector, cache
         self.pending = {module_name(selector.relative(path))[0]: item for item in skipped for path in item[:1]}
@@ -221,7 +205,7 @@ class _OnDemand:
     def names(self):
         return self.pending.keys()
 
-    def load(self, name: str) -> ModuleSummary | None:
+    def load(self, name: str) -> ModuleFacts | None:
         item = self.pending.pop(name, None)
         if item is None:
             return None
@@ -230,13 +214,13 @@ class _OnDemand:
         parsing.add(path, self.selector.relative(path), data)
         (entry,) = parsing.finish()
         self.loaded.append((path, data, entry, in_scope, self.selector.is_tenant(path)))
-        return entry.summary
+        return entry.facts
 
 
 def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None,
             discovery: Discovery | None = None, outside: bool = False) -> Analysis:
     """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores)."""
-    # Syntax trees and summaries hold no reference cycles: reference counting frees them, and
+    # Syntax trees and facts hold no reference cycles: reference counting frees them, and
     # the cyclic collector, triggered by their millions of allocations, only rescans what the
     # run keeps (about 15% of reading a model file). Worker processes fork with it paused too.
     was_enabled = gc.isenabled()
@@ -288,12 +272,12 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
         added = []
         for path, data, entry, in_scope, tenant in items:
             analysis.transient |= entry.transient
-            if entry.summary is None:
+            if entry.facts is None:
                 if in_scope:
                     analysis.errors.append(_parse_error(path, entry))
                 continue
             shown, relative = display_path(path), selector.relative(path)
-            added.append(SourceFile(shown, relative, tenant, in_scope, entry.summary, entry.lines))
+            added.append(SourceFile(shown, relative, tenant, in_scope, entry.facts, entry.lines))
             analysis.data[shown] = data
             analysis.relative[shown] = relative
         return added
@@ -303,7 +287,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     rules = static_rules()
     moving = {kind: tuple(r.code for r in rules if r.moves == kind) for kind in ("models", "tables")}
     context = Context(analysis.files, config, on_demand, moving, outside_refs=outside and bool(discovery.context))
-    analysis.findings = run_rules(context, rules)
+    analysis.findings = run_rules(context, rules, analysis.suppressed)
     if context.outside_refs:
         analysis.outside, analysis.moving_tables = outside_references(context), dict(context.moving_tables)
     analysis.files += add(on_demand.loaded)  # read for their names only: no findings of their own
@@ -313,8 +297,9 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     return analysis
 
 
-def run_rules(context: Context, rules: list[Rule]) -> list[Finding]:
-    """Every rule's findings on every file in scope, selected and not suppressed, in order."""
+def run_rules(context: Context, rules: list[Rule], silenced: list[Finding] | None = None) -> list[Finding]:
+    """Every rule's findings on every file in scope, selected and not suppressed, in order;
+    the selected ones a `# noqa` suppressed go to `silenced` (for `--show-unused-noqa`)."""
     from tenantlint.context import suppressed
 
     findings: list[Finding] = []
@@ -322,8 +307,13 @@ def run_rules(context: Context, rules: list[Rule]) -> list[Finding]:
         if not file.in_scope:
             continue
         found = [finding for rule in rules for finding in rule.check(context, file)]
-        findings.extend(f for f in found
-                        if context.config.selects(f.code) and not suppressed(file.summary.noqa, f.line, f.code))
+        for f in found:
+            if not context.config.selects(f.code):
+                continue
+            if not suppressed(file.facts.noqa, f.line, f.code):
+                findings.append(f)
+            elif silenced is not None:
+                silenced.append(f)
     return sorted(findings, key=lambda f: f.sort_key)
 
 
@@ -337,16 +327,17 @@ def outside_references(context: Context) -> list[Finding]:
         finding for file in context.files if not file.in_scope
         for finding in UNQUALIFIED_REFERENCE.check(context, file)
         if finding.edit is not None and finding.model in context.moving_tables
-        and context.config.selects(finding.code) and not suppressed(file.summary.noqa, finding.line, finding.code)
+        and context.config.selects(finding.code) and not suppressed(file.facts.noqa, finding.line, finding.code)
     ]
     return sorted(found, key=lambda f: f.sort_key)
 
 
-def run_key(paths: list[Path], config: Config, view: tuple) -> tuple[Discovery, str | None]:
+def run_key(paths: list[Path], config: Config, view: tuple,
+            discovery: Discovery | None = None) -> tuple[Discovery, str | None]:
     """The files of a run, and a key of its inputs for the RunCache: None when a file cannot be
     stat'ed or changed in the last seconds (it may change again without its mtime moving, since
     file-system clocks tick coarsely: "racy git")."""
-    discovery = FileSelector(config).discover(paths)
+    discovery = discovery or FileSelector(config).discover(paths)
     started = time.time_ns()
     try:
         in_scope = [(os.fspath(p), os.stat(p)) for p in discovery.in_scope]

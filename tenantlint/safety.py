@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from tenantlint.edits import BY_AST_TYPE, SPECS, UnsafeFix
+from tenantlint.facts import char_column, split_lines
 from tenantlint.findings import Edit
-from tenantlint.summary import char_column, split_lines
 
 __all__ = ["UnsafeFix", "check_bytes", "prove_edits"]
 

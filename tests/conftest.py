@@ -1,5 +1,5 @@
-"""Shared test helpers: temp projects, the real command line, and the PostgreSQL URL
-(CI's rule: PostgreSQL tests never skip there)."""
+"""Shared test helpers: temp projects, the one way tests run the command line, and the
+PostgreSQL URL (with TENANTLINT_REQUIRE_POSTGRES=1, as `.ci/run` sets, those tests never skip)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -24,11 +26,48 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def run_tenantlint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The real command line, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "tenantlint", *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
+class Result(NamedTuple):
+    """One run of the command line. A tuple, so `code, out, err = run_tenantlint(...)` works too."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        """Both streams, stdout first, for tests that read what a terminal would show."""
+        return self.stdout + self.stderr
+
+
+# The developer's own database must never leak into a test's `verify` (click reads it as --database-url).
+_USER_ENV = ("TENANTLINT_DATABASE_URL",)
+
+
+def run_tenantlint(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+                   timeout: float | None = None, in_process: bool = False, script: bool = False) -> Result:
+    """The command line, `tenantlint ARGS`: by default `python -m tenantlint` in a fresh interpreter
+    in `cwd` (needed by everything that imports the checked code, as `verify` does, or must be
+    killable); `script=True` runs the installed `tenantlint` script instead, as pre-commit and CI do
+    (so `cwd` is not on sys.path); `in_process=True` uses click's runner in this process and the
+    current directory (fast; monkeypatches apply, exceptions propagate). `env` adds variables."""
+    if in_process:
+        from click.testing import CliRunner
+
+        from tenantlint.cli import main
+
+        assert cwd is None and timeout is None and not script, "an in-process run uses the current directory"
+        try:
+            runner = CliRunner(mix_stderr=False)  # click 8.1; 8.2 keeps stderr apart by default
+        except TypeError:
+            runner = CliRunner()
+        unset: dict[str, str | None] = dict.fromkeys(_USER_ENV)
+        result = runner.invoke(main, list(args), env={**unset, **(env or {})}, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+    environ = {k: v for k, v in os.environ.items() if k not in _USER_ENV} | dict(env or {})
+    command = [str(Path(sys.executable).with_name("tenantlint"))] if script else [sys.executable, "-m", "tenantlint"]
+    done = subprocess.run([*command, *args], cwd=cwd, env=environ, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+    return Result(done.returncode, done.stdout, done.stderr)
 
 
 @pytest.fixture
@@ -50,6 +89,9 @@ needs_postgres = pytest.mark.skipif(
 
 
 def pytest_sessionstart(session):
-    # In CI a skipped PostgreSQL test would pass silently: fail the run instead.
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes") and not DATABASE_URL:
-        raise pytest.UsageError("CI is set but TENANTLINT_TEST_DATABASE_URL is not: the PostgreSQL tests would be skipped")
+    # Where PostgreSQL must be tested (`.ci/run`), a skipped PostgreSQL test would pass silently: fail
+    # the run instead. A variable of our own, not `CI`: GitHub Actions sets CI=true for every job.
+    if os.environ.get("TENANTLINT_REQUIRE_POSTGRES") == "1" and not DATABASE_URL:
+        raise pytest.UsageError(
+            "TENANTLINT_REQUIRE_POSTGRES=1 but TENANTLINT_TEST_DATABASE_URL is not set: the PostgreSQL tests would be skipped"
+        )

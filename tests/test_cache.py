@@ -9,12 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_tenantlint
 
 import tenantlint
 from tenantlint import engine
 from tenantlint.cache import CACHE_DIR
-from tenantlint.cli import main
 from tenantlint.config import load_config
 from tenantlint.engine import analyze
 
@@ -30,79 +29,74 @@ def app(tmp_path, monkeypatch):
     return root
 
 
-def run(root: Path, **options):
+def analyze_app(root: Path, **options):
     analysis = analyze([root], load_config(None, [root]), **options)
     return analysis, [(f.code, f.path.as_posix(), f.line, f.column, f.message) for f in analysis.errors + analysis.findings]
 
 
 def parsed_count(root: Path) -> int:
-    analysis, _ = run(root, use_cache=False)
+    analysis, _ = analyze_app(root, use_cache=False)
     return len(analysis.files)
-
-
-def cli(*args: str):
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.output
 
 
 def test_results_identical_with_and_without_cache_and_with_one_or_two_jobs(app, monkeypatch):
     monkeypatch.setattr(engine, "_PARALLEL_MIN", 2)  # the fixture is small: use the pool anyway
-    reference = cli("check", "--output-format", "json", "--no-cache", "-j", "1")
-    assert reference[0] == 1
-    assert '"code": "TNT001"' in reference[1]
+    reference = run_tenantlint("check", "--output-format", "json", "--no-cache", "-j", "1", in_process=True)
+    assert reference.exit_code == 1
+    assert '"code": "TNT001"' in reference.output
     assert not (app / CACHE_DIR).exists()  # --no-cache neither reads nor writes
     for args in (["--no-cache", "-j", "2"], ["-j", "1"], ["-j", "1"], ["-j", "2"], ["-j", "2"], []):
-        assert cli("check", "--output-format", "json", *args) == reference, args
+        assert run_tenantlint("check", "--output-format", "json", *args, in_process=True) == reference, args
     assert (app / CACHE_DIR / "CACHEDIR.TAG").is_file()
 
 
 def test_fix_results_identical_with_and_without_cache(app, monkeypatch):
     monkeypatch.setattr(engine, "_PARALLEL_MIN", 2)
-    cli("check")  # fill the cache
-    with_cache = cli("fix", "--diff", "-j", "2")
-    assert with_cache == cli("fix", "--diff", "--no-cache", "-j", "1")
-    assert with_cache[0] == 1 and "+++ b/backend/models/user/product.py" in with_cache[1]
+    run_tenantlint("check", in_process=True)  # fill the cache
+    with_cache = run_tenantlint("fix", "--diff", "-j", "2", in_process=True)
+    assert with_cache == run_tenantlint("fix", "--diff", "--no-cache", "-j", "1", in_process=True)
+    assert with_cache.exit_code == 1 and "+++ b/backend/models/user/product.py" in with_cache.output
 
 
 def test_warm_run_reads_every_parsed_file_from_the_cache(app):
     total = parsed_count(app)
-    cold, findings = run(app)
-    warm, again = run(app)
+    cold, findings = analyze_app(app)
+    warm, again = analyze_app(app)
     assert (cold.cache_hits, warm.cache_hits) == (0, total)
     assert again == findings
 
 
 def test_a_changed_file_is_parsed_again(app):
-    _, before = run(app)
+    _, before = analyze_app(app)
     source = app / PRODUCT
     source.write_text(source.read_text().replace(
         '__tablename__ = "products"\n', '__tablename__ = "products"\n    __table_args__ = {"schema": "tenant"}\n', 1
     ).replace("    __table_args__ = (\n", "    __other_args__ = (\n", 1))
-    analysis, after = run(app)
+    analysis, after = analyze_app(app)
     assert analysis.cache_hits == parsed_count(app) - 1
     assert [f for f in before if f[1] == PRODUCT.as_posix() and f[0] == "TNT001"]
     assert not [f for f in after if f[1] == PRODUCT.as_posix() and f[0] == "TNT001"]
-    assert after == run(app, use_cache=False)[1]
+    assert after == analyze_app(app, use_cache=False)[1]
 
 
 def test_a_changed_config_starts_afresh(app):
-    run(app)
+    analyze_app(app)
     pyproject = app / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('["**/models/user/**"]', '["**/models/public/**"]'))
-    analysis, after = run(app)
+    analysis, after = analyze_app(app)
     assert analysis.cache_hits == 0
-    assert after == run(app, use_cache=False)[1]
+    assert after == analyze_app(app, use_cache=False)[1]
     assert {f[1] for f in after if f[0] == "TNT001"} <= {p.as_posix() for p in Path("backend/models/public").glob("*.py")}
 
 
 def test_another_version_starts_afresh_and_removes_the_old_cache(app, monkeypatch):
-    run(app)
+    analyze_app(app)
     assert [p.name for p in (app / CACHE_DIR).iterdir() if p.is_dir()] == [tenantlint.__version__]
     monkeypatch.setattr(tenantlint, "__version__", "99.0.0")
-    analysis, _ = run(app)
+    analysis, _ = analyze_app(app)
     assert analysis.cache_hits == 0
     assert [p.name for p in (app / CACHE_DIR).iterdir() if p.is_dir()] == ["99.0.0"]
-    assert run(app)[0].cache_hits == parsed_count(app)
+    assert analyze_app(app)[0].cache_hits == parsed_count(app)
 
 
 def cache_file(app: Path) -> Path:
@@ -113,11 +107,11 @@ def cache_file(app: Path) -> Path:
 @pytest.mark.parametrize("content", [b"", b"not json at all", b"[]", b'{"header": null, "pairs": {}}', b"[" * 100_000,
                                      pickle.dumps(("tenantlint-cache-1", [])), b"\x80\x05"])
 def test_a_corrupt_cache_is_ignored_and_replaced(app, content):
-    _, expected = run(app)
+    _, expected = analyze_app(app)
     cache_file(app).write_bytes(content)
-    analysis, findings = run(app)
+    analysis, findings = analyze_app(app)
     assert (analysis.cache_hits, findings) == (0, expected)
-    assert run(app)[0].cache_hits == parsed_count(app)
+    assert analyze_app(app)[0].cache_hits == parsed_count(app)
 
 
 class _Payload:
@@ -131,16 +125,16 @@ class _Payload:
 
 
 def test_a_pickle_at_the_name_of_the_cache_is_never_unpickled(app, tmp_path):
-    _, expected = run(app)
+    _, expected = analyze_app(app)
     marker = tmp_path / "pwned"
     cache_file(app).write_bytes(pickle.dumps({"header": None, "pairs": _Payload(marker)}))
-    analysis, findings = run(app)
+    analysis, findings = analyze_app(app)
     assert not marker.exists()
     assert (analysis.cache_hits, findings) == (0, expected)
 
 
-# Each turns every entry (a JSON list [summary, lines, error, line, col, transient]) into one of
-# another shape; the summary is [module, is_package, imports, ..., classes, ...].
+# Each turns every entry (a JSON list [facts, lines, error, line, col, transient]) into one of
+# another shape; the facts are [module, is_package, imports, ..., classes, ...].
 MUTATIONS = {
     "a class name": lambda e: [["os.system", "echo"], *e[1:]],
     "a field too many": lambda e: e + [None],
@@ -148,7 +142,7 @@ MUTATIONS = {
     "a string for an int": lambda e: e[:3] + ["1"] + e[4:],
     "a bool for an int": lambda e: e[:3] + [True] + e[4:],
     "a float for an int": lambda e: e[:3] + [1.0] + e[4:],
-    "an object for the summary": lambda e: [{"__class__": "ModuleSummary"}, *e[1:]],
+    "an object for the facts": lambda e: [{"__class__": "ModuleFacts"}, *e[1:]],
     "an int for the lines": lambda e: [e[0], 5, *e[2:]],
     "a number in the imports": lambda e: [[*e[0][:2], {"x": 1}, *e[0][3:]], *e[1:]],
     "an unknown enum value": lambda e: [[*e[0][:8], [["no-such-kind", *r[1:]] for r in e[0][8]] or [[]], *e[0][9:]], *e[1:]],
@@ -157,21 +151,21 @@ MUTATIONS = {
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
 def test_an_entry_of_another_shape_is_a_miss(app, mutation):
-    _, expected = run(app)
+    _, expected = analyze_app(app)
     path = cache_file(app)
     document = json.loads(path.read_text())  # our own file, read in the test only
     document["pairs"] = {rel: [key, MUTATIONS[mutation](entry)] for rel, (key, entry) in document["pairs"].items()}
     path.write_text(json.dumps(document))
-    analysis, findings = run(app)
+    analysis, findings = analyze_app(app)
     assert (analysis.cache_hits, findings) == (0, expected)
-    assert run(app)[0].cache_hits == parsed_count(app)  # the bad entries were replaced
+    assert analyze_app(app)[0].cache_hits == parsed_count(app)  # the bad entries were replaced
 
 
 def test_checking_one_file_keeps_the_entries_of_the_others(app):
-    run(app)
+    analyze_app(app)
     one = analyze([app / PRODUCT], load_config(None, [app / PRODUCT]))
     assert one.cache_hits == len(one.files)
-    assert run(app)[0].cache_hits == parsed_count(app)
+    assert analyze_app(app)[0].cache_hits == parsed_count(app)
 
 
 # -- replayed runs of `check` (stat-keyed) -----------------------------------------------------
@@ -184,13 +178,13 @@ def age(root: Path, seconds: int = 3600) -> None:
 
 
 def check_json(*args: str):
-    return cli("check", "--output-format", "json", *args)
+    return run_tenantlint("check", "--output-format", "json", *args, in_process=True)
 
 
 def test_an_unchanged_project_replays_the_run_without_reading_any_file(app, monkeypatch):
     age(app)
     first = check_json()
-    assert first[0] == 1
+    assert first.exit_code == 1
     assert list((app / CACHE_DIR).glob("*/*.runs.json"))
 
     def no_reading(path, limit):
@@ -198,8 +192,8 @@ def test_an_unchanged_project_replays_the_run_without_reading_any_file(app, monk
 
     monkeypatch.setattr(engine, "read_bytes", no_reading)
     assert check_json() == first
-    code, output = check_json("-q")  # other output options: another run, which reads the files
-    assert code == 2 and "internal error: AssertionError: read " in output
+    code, _, err = check_json("-q")  # other output options: another run, which reads the files
+    assert code == 2 and "internal error: AssertionError: read " in err
 
 
 def test_a_changed_file_config_or_directory_runs_again(app, monkeypatch):
@@ -210,11 +204,11 @@ def test_a_changed_file_config_or_directory_runs_again(app, monkeypatch):
     source.write_text(source.read_text().replace('"products"', '"produkts"', 1))
     os.utime(source, (os.stat(source).st_mtime - 3600,) * 2)
     changed = check_json()
-    assert changed != reference and '"Reference `products.id` names' not in changed[1]
+    assert changed != reference and '"Reference `products.id` names' not in changed.output
     # a config change (select) and another working directory are other runs
-    assert '"code": "TNT001"' not in check_json("--select", "TNT005")[1]
+    assert '"code": "TNT001"' not in check_json("--select", "TNT005").output
     monkeypatch.chdir(app / "backend")
-    assert '"path": "models/user/brand.py"' in check_json()[1]
+    assert '"path": "models/user/brand.py"' in check_json().output
 
 
 def test_a_recently_changed_file_is_never_replayed(app):
@@ -226,5 +220,5 @@ def test_a_recently_changed_file_is_never_replayed(app):
 
 def test_a_run_with_a_baseline_is_not_replayed(app):
     age(app)
-    assert cli("check", "--baseline", "b.json", "--update-baseline")[0] == 0
+    assert run_tenantlint("check", "--baseline", "b.json", "--update-baseline", in_process=True).exit_code == 0
     assert not list((app / CACHE_DIR).glob("*/*.runs.json"))

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
+from conftest import run_tenantlint
 
 from miniapp import COUPON_FIXED, PRODUCT_FIXED, write_app
 from tenantlint.rules import RULES
-from tenantlint.cli import main
 from tenantlint.findings import Finding
 from tenantlint.report import github_line
 
@@ -30,10 +29,6 @@ def project(tmp_path, monkeypatch):
     return root
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-
 def validate(log: dict) -> None:
     validator = jsonschema.validators.validator_for(SCHEMA)
     assert validator is jsonschema.Draft4Validator  # the schema's own $schema
@@ -43,7 +38,7 @@ def validate(log: dict) -> None:
 
 
 def test_sarif_is_valid_and_complete(project):
-    result = run("check", "--output-format", "sarif")
+    result = run_tenantlint("check", "--output-format", "sarif", in_process=True)
     assert result.exit_code == 1
     log = json.loads(result.output)
     validate(log)
@@ -56,7 +51,8 @@ def test_sarif_is_valid_and_complete(project):
     assert tnt001["name"] == "missing-tenant-schema"
     assert tnt001["shortDescription"]["text"].startswith("Checks that every model with a table of its own")
     assert tnt001["fullDescription"]["text"].startswith(RULES["TNT001"].what)
-    assert tnt001["helpUri"] == "https://pypi.org/project/tenantlint/#tnt001-missing-tenant-schema"
+    assert tnt001["helpUri"] == "https://example.invalid/tenantlint#tnt001-missing-tenant-schema"
+    assert driver["informationUri"] == "https://example.invalid/tenantlint"
     assert sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.parent.resolve().as_uri() + "/"
 
     where = [
@@ -88,7 +84,7 @@ def test_sarif_is_valid_and_complete(project):
 
 @pytest.mark.parametrize(("index", "name", "fixed"), [(0, "coupon.py", COUPON_FIXED), (1, "product.py", PRODUCT_FIXED)])
 def test_sarif_fix_applied_gives_the_fixed_file(project, index, name, fixed):
-    log = json.loads(run("check", "--output-format", "sarif").output)
+    log = json.loads(run_tenantlint("check", "--output-format", "sarif", in_process=True).output)
     (fix,) = log["runs"][0]["results"][index]["fixes"]
     assert fix["description"]["text"] == 'Add `__table_args__ = {"schema": "tenant"}`'
     (change,) = fix["artifactChanges"]
@@ -102,7 +98,7 @@ def test_sarif_fix_applied_gives_the_fixed_file(project, index, name, fixed):
 
 
 def test_sarif_without_findings(project):
-    result = run("check", "--output-format", "sarif", "app/models/plan.py")
+    result = run_tenantlint("check", "--output-format", "sarif", "app/models/plan.py", in_process=True)
     assert result.exit_code == 0
     log = json.loads(result.output)
     validate(log)
@@ -110,7 +106,7 @@ def test_sarif_without_findings(project):
 
 
 def test_github_annotations(project):
-    result = run("check", "--output-format", "github")
+    result = run_tenantlint("check", "--output-format", "github", in_process=True)
     assert result.exit_code == 1
     assert result.output == (
         "::error title=tenantlint (TNT001),file=app/models/user/coupon.py,line=6,col=7,endLine=6,endColumn=13"
@@ -133,18 +129,18 @@ def test_github_escaping():
 
 
 def test_statistics(project):
-    result = run("check", "--statistics")
+    result = run_tenantlint("check", "--statistics", in_process=True)
     assert result.exit_code == 1
     assert result.output == "3  TNT001  [*] missing-tenant-schema\n1  TNT005  [*] unqualified-table-reference\n"
 
 
 def test_select_ignore_exit_zero(project):
-    selected = run("check", "--select", "TNT005", "--output-format", "github")
+    selected = run_tenantlint("check", "--select", "TNT005", "--output-format", "github", in_process=True)
     assert selected.exit_code == 1
     assert selected.output.startswith("::error title=tenantlint (TNT005),file=app/models/user/tag.py,line=13,")
     assert selected.output.count("\n") == 1
-    ignored = run("check", "--ignore", "TNT001,TNT005")
+    ignored = run_tenantlint("check", "--ignore", "TNT001,TNT005", in_process=True)
     assert (ignored.exit_code, ignored.output) == (0, "All checks passed!\n")
-    zero = run("check", "--exit-zero", "--statistics")
+    zero = run_tenantlint("check", "--exit-zero", "--statistics", in_process=True)
     assert zero.exit_code == 0
     assert zero.output.splitlines()[0] == "3  TNT001  [*] missing-tenant-schema"

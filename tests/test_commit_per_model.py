@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_tenantlint
 
 from miniapp import COUPON, COUPON_FIXED, PRODUCT, PRODUCT_FIXED, PYPROJECT, TAG_FIXED, write_app
-from tenantlint.cli import main
 
 
 def git(repo: Path, *args: str, check: bool = True) -> str:
@@ -56,17 +55,9 @@ def subjects(root: Path) -> list[str]:
     return git(root, "log", "--format=%s").splitlines()
 
 
-def run(*args: str):
-    try:
-        runner = CliRunner(mix_stderr=False)  # click 8.1; 8.2 keeps stderr apart by default
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, list(args), catch_exceptions=False)
-
-
 def test_one_commit_per_model_file(repo, tmp_path):
     summary = tmp_path / "summary.md"
-    result = run("fix", "--commit-per-model", "--summary", str(summary))
+    result = run_tenantlint("fix", "--commit-per-model", "--summary", str(summary), in_process=True)
 
     assert result.exit_code == 0, result.stderr
     assert subjects(repo) == [
@@ -117,7 +108,7 @@ def test_one_commit_per_model_file(repo, tmp_path):
     assert "- **Tasks:** 3\n- **Files modified:** 3\n" in text
     assert "- **Duration:** " in text
 
-    again = run("fix", "--commit-per-model")
+    again = run_tenantlint("fix", "--commit-per-model", in_process=True)
     assert (again.exit_code, again.stdout) == (0, "All checks passed!\nNo commits: nothing to fix.\n")
     assert len(subjects(repo)) == 4
 
@@ -125,7 +116,7 @@ def test_one_commit_per_model_file(repo, tmp_path):
 def test_commit_message_from_config(repo):
     (repo / "pyproject.toml").write_text(PYPROJECT + 'commit-message = "chore: tenant schema for {path} [{models}]"\n')
     git(repo, "commit", "-q", "-m", "config", "--", "pyproject.toml")
-    result = run("fix", "--commit-per-model", "app/models/user/coupon.py")
+    result = run_tenantlint("fix", "--commit-per-model", "app/models/user/coupon.py", in_process=True)
     assert result.exit_code == 0, result.stderr
     assert subjects(repo)[0] == "chore: tenant schema for app/models/user/coupon.py [Coupon]"
     assert result.stdout.endswith(f"1. Task 1: app/models/user/coupon.py - `{git(repo, 'rev-parse', '--short', 'HEAD').strip()}` (chore)\n")
@@ -133,7 +124,7 @@ def test_commit_message_from_config(repo):
 
 def _refused(repo: Path, message: str, before_status: list[str]) -> None:
     before_log = subjects(repo)
-    result = run("fix", "--commit-per-model")
+    result = run_tenantlint("fix", "--commit-per-model", in_process=True)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == f"tenantlint: error: {message}; nothing was changed or committed\n"
@@ -193,7 +184,7 @@ def test_refuses_outside_a_git_repository(tmp_path, monkeypatch):
     root = write_app(tmp_path / "plain")
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
     monkeypatch.chdir(root)
-    result = run("fix", "--commit-per-model")
+    result = run_tenantlint("fix", "--commit-per-model", in_process=True)
     assert result.exit_code == 2
     assert result.stderr == (
         f"tenantlint: error: {root} is not inside a git work tree; --commit-per-model needs one; "
@@ -207,7 +198,7 @@ def test_refuses_a_bad_message_template(repo):
     git(repo, "commit", "-q", "-m", "config", "--", "pyproject.toml")
     # refused when the config is loaded, before anything is analysed, written or committed
     before_log = subjects(repo)
-    result = run("fix", "--commit-per-model")
+    result = run_tenantlint("fix", "--commit-per-model", in_process=True)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         "tenantlint: error: config key `commit-message` uses '{schema}'; it may only use {file}, {path} and {models} "
@@ -218,7 +209,7 @@ def test_refuses_a_bad_message_template(repo):
 
 
 def test_summary_needs_commit_per_model(repo):
-    result = run("fix", "--summary", "out.md")
+    result = run_tenantlint("fix", "--summary", "out.md", in_process=True)
     assert result.exit_code == 2
     assert "--summary needs --commit-per-model" in result.stderr
     assert not (repo / "out.md").exists()
@@ -239,8 +230,7 @@ def _fix_with_stderr(root: Path, stderr_tty: bool) -> tuple[int, str, str]:
 
     command = [sys.executable, "-m", "tenantlint", "fix", "--commit-per-model"]
     if not stderr_tty:
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True)
-        return done.returncode, done.stdout, done.stderr
+        return run_tenantlint(*command[3:], cwd=root)
     leader, follower = pty.openpty()
     process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=follower, text=True)
     os.close(follower)
@@ -279,7 +269,7 @@ def test_user_commit_hooks_do_not_run(repo):
     hook = repo / ".git/hooks/pre-commit"
     hook.write_text("#!/bin/sh\necho touched > hook-ran.txt\nexit 1\n")
     hook.chmod(0o755)
-    result = run("fix", "--commit-per-model", "app/models/user/coupon.py")
+    result = run_tenantlint("fix", "--commit-per-model", "app/models/user/coupon.py", in_process=True)
     assert result.exit_code == 0, result.stderr
     assert subjects(repo)[0] == "feat(models): add tenant schema to coupon.py (Coupon)"
     assert not (repo / "hook-ran.txt").exists()

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import run_tenantlint
 from miniapp import FILES, PYPROJECT, write_app
-from test_commit_per_model import git, repo, run, subjects  # noqa: F401 - `repo` is a fixture
+from test_commit_per_model import git, repo, subjects  # noqa: F401 - `repo` is a fixture
 
 INVOICE = '''\
 from sqlalchemy import ForeignKey
@@ -54,7 +54,7 @@ def test_diff_of_a_file_without_final_newline_ends_its_hunk_and_the_counts_are_s
     write_app(tmp_path, {**FILES, "app/models/user/coupon.py": COUPON_NO_NEWLINE})
     result = run_tenantlint("fix", "--diff", "--no-cache", "app/models/user/coupon.py", "app/models/user/tag.py",
                             cwd=tmp_path)
-    assert (result.returncode, result.stdout, result.stderr) == (1, (
+    assert (result.exit_code, result.stdout, result.stderr) == (1, (
         "--- a/app/models/user/coupon.py\n"
         "+++ b/app/models/user/coupon.py\n"
         "@@ -4,5 +4,6 @@\n"
@@ -78,7 +78,7 @@ def test_diff_of_a_file_without_final_newline_ends_its_hunk_and_the_counts_are_s
         "     name: Mapped[str]\n"
     ), "Would fix 2 problems in 2 files.\n")
     one = run_tenantlint("fix", "--diff", "--no-cache", "app/models/user/coupon.py", cwd=tmp_path)
-    assert (one.returncode, one.stderr) == (1, "Would fix 1 problem in 1 file.\n")
+    assert (one.exit_code, one.stderr) == (1, "Would fix 1 problem in 1 file.\n")
     # the output is a patch git applies as it is
     (tmp_path / "fix.patch").write_text(result.stdout)
     git(tmp_path, "init", "-q")
@@ -90,7 +90,7 @@ def test_diff_of_a_file_without_final_newline_ends_its_hunk_and_the_counts_are_s
 def test_fix_says_one_problem_in_one_file(tmp_path):
     write_app(tmp_path)
     result = run_tenantlint("fix", "--no-cache", "app/models/user/coupon.py", cwd=tmp_path)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "Fixed 1 problem in 1 file.\n", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "Fixed 1 problem in 1 file.\n", "")
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def invoicing(repo):  # noqa: F811 - the fixture imported above
 
 
 def test_a_file_that_only_qualifies_references_says_so_in_its_commit(invoicing):
-    result = run("fix", "--commit-per-model", *BATCH)
+    result = run_tenantlint("fix", "--commit-per-model", *BATCH, in_process=True)
     assert result.exit_code == 0, result.stderr
     assert subjects(invoicing)[:3] == [
         "feat(models): add tenant schema to tag.py (Tag)",
@@ -114,7 +114,7 @@ def test_a_file_that_only_qualifies_references_says_so_in_its_commit(invoicing):
 def test_the_qualify_message_comes_from_the_config(invoicing):
     (invoicing / "pyproject.toml").write_text(PYPROJECT + 'qualify-message = "chore: {tables} via {path}"\n')
     git(invoicing, "commit", "-q", "-m", "config", "--", "pyproject.toml")
-    result = run("fix", "--commit-per-model", *BATCH)
+    result = run_tenantlint("fix", "--commit-per-model", *BATCH, in_process=True)
     assert result.exit_code == 0, result.stderr
     assert subjects(invoicing)[2] == "chore: products via app/models/user/invoice.py"
 
@@ -125,7 +125,7 @@ def test_the_qualify_message_comes_from_the_config(invoicing):
 def test_the_qualify_message_only_takes_its_placeholders(tmp_path, template, shown):
     write_app(tmp_path, {**FILES, "pyproject.toml": PYPROJECT + f'qualify-message = "{template}"\n'})
     result = run_tenantlint("check", "--no-cache", cwd=tmp_path)
-    assert (result.returncode, result.stdout) == (2, "")
+    assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         f"tenantlint: error: config key `qualify-message` uses '{shown}'; it may only use {{file}}, {{path}} and "
         "{tables} (no format spec, conversion, attribute or index) (in pyproject.toml)\n")
@@ -133,7 +133,7 @@ def test_the_qualify_message_only_takes_its_placeholders(tmp_path, template, sho
 
 def test_the_summary_ends_with_what_is_left_to_do_by_hand(invoicing, tmp_path):
     summary = tmp_path / "summary.md"
-    result = run("fix", "--commit-per-model", "--summary", str(summary))
+    result = run_tenantlint("fix", "--commit-per-model", "--summary", str(summary), in_process=True)
     assert result.exit_code == 1, result.stderr
     assert summary.read_text().endswith(
         "\n## Left to do by hand\n\n"
@@ -148,7 +148,7 @@ def test_the_summary_ends_with_what_is_left_to_do_by_hand(invoicing, tmp_path):
 
 def test_a_summary_with_nothing_left_says_so(repo, tmp_path):  # noqa: F811
     summary = tmp_path / "summary.md"
-    assert run("fix", "--commit-per-model", "--summary", str(summary)).exit_code == 0
+    assert run_tenantlint("fix", "--commit-per-model", "--summary", str(summary), in_process=True).exit_code == 0
     assert summary.read_text().endswith("\n## Edits\n\n- assignment added: 2 files\n- dict appended: 1 file\n"
                                         "- FK qualified: 1 file\n\n## Left to do by hand\n\n"
                                         "Nothing: every finding was fixed.\n")

@@ -116,7 +116,7 @@ def test_a_fix_that_breaks_the_app_is_put_back_byte_for_byte(tmp_path):
     root = app(tmp_path, REVIEW_COMPUTED)
     before = snapshot(root)
     result = run_tenantlint("fix", "--no-cache", "--verify", "app.models", ".", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (2, "", BROKEN.format(committed=""))
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", BROKEN.format(committed=""))
     assert snapshot(root) == before
     assert mappers_configure(root) == "['tenant.reviews->products']\n"
 
@@ -124,7 +124,7 @@ def test_a_fix_that_breaks_the_app_is_put_back_byte_for_byte(tmp_path):
 def test_a_fix_that_keeps_the_app_mapping_is_kept(tmp_path):
     root = app(tmp_path, REVIEW_LITERAL)
     result = run_tenantlint("fix", "--no-cache", "--verify", "app.models", ".", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "Fixed 3 problems in 2 files.\n", VERIFIED)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "Fixed 3 problems in 2 files.\n", VERIFIED)
     assert (root / "app/models/user/product.py").read_text() == PRODUCT_FIXED
     assert (root / "app/models/user/review.py").read_text() == REVIEW_LITERAL_FIXED
     assert mappers_configure(root) == "['tenant.reviews->tenant.products']\n"
@@ -133,7 +133,7 @@ def test_a_fix_that_keeps_the_app_mapping_is_kept(tmp_path):
 def test_verify_cannot_go_with_diff(tmp_path):
     root = app(tmp_path, REVIEW_LITERAL)
     result = run_tenantlint("fix", "--diff", "--verify", "app.models", cwd=root)
-    assert result.returncode == 2
+    assert result.exit_code == 2
     assert result.stderr.endswith("Error: --verify checks written files: it cannot be used with --diff\n")
 
 
@@ -163,7 +163,7 @@ def test_with_commit_per_model_the_check_runs_before_the_first_commit(committed)
     root = committed(REVIEW_COMPUTED)
     before = snapshot(root)
     result = run_tenantlint("fix", "--no-cache", "--commit-per-model", "--verify", "app.models", ".", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", BROKEN.format(committed="; nothing was committed"))
     assert subjects(root) == ["initial"]
     assert snapshot(root) == before
@@ -173,7 +173,7 @@ def test_with_commit_per_model_the_check_runs_before_the_first_commit(committed)
 def test_with_commit_per_model_a_verified_fix_is_committed(committed):
     root = committed(REVIEW_LITERAL)
     result = run_tenantlint("fix", "--no-cache", "--commit-per-model", "--verify", "app.models", ".", cwd=root)
-    assert (result.returncode, result.stderr) == (0, VERIFIED)
+    assert (result.exit_code, result.stderr) == (0, VERIFIED)
     assert subjects(root) == ["feat(models): add tenant schema to review.py (Review)",
                               "feat(models): add tenant schema to product.py (Product)", "initial"]
     assert (root / "app/models/user/review.py").read_text() == REVIEW_LITERAL_FIXED

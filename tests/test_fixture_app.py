@@ -33,7 +33,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 def test_check_lists_every_model_missing_the_schema():
     result = run_tenantlint("check", "--no-cache", "fixtures/app", cwd=FIXTURES.parent)  # write nothing into fixtures/
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert result.stdout == EXPECTED_CHECK
     assert result.stderr == ""
 
@@ -48,15 +48,15 @@ def test_fix_produces_the_golden_tree_and_is_idempotent(app):
         "run `tenantlint verify` to check it",
         "Found 1 problem (0 fixable with `tenantlint fix`).",
     ]
-    assert first.returncode == 1
+    assert first.exit_code == 1
     second = run_tenantlint("fix", "--diff", ".", cwd=app)
-    assert (second.returncode, second.stdout) == (0, "")
+    assert (second.exit_code, second.stdout) == (0, "")
     assert _tree(app) == _tree(FIXTURES / "app-fixed")
 
 
 def test_fix_diff_writes_nothing(app):
     result = run_tenantlint("fix", "--diff", "backend/models/user/brand.py", cwd=app)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert result.stdout == (
         "--- a/backend/models/user/brand.py\n"
         "+++ b/backend/models/user/brand.py\n"

@@ -24,7 +24,7 @@ def _check_and_fix(tmp_path, source: str):
     return found, fixes[0].new.decode()
 
 
-def _run(source: str) -> dict:
+def _execute(source: str) -> dict:
     """Execute the fixed module, configure its mappers, return {class name: table fullname}."""
     namespace: dict = {"__name__": "fixed_models"}
     exec(compile(source, "models.py", "exec"), namespace)
@@ -71,7 +71,7 @@ def test_flask_subclass_without_primary_key_is_single_table_and_generated_names_
     ]
     assert 'class Admin(User):\n    __tablename__ = "admins"\n    __mapper_args__' in fixed  # untouched
     assert 'db.ForeignKey("tenant.blog_post.id")' in fixed
-    assert _run(fixed) == {"User": "tenant.users", "Admin": "tenant.users", "BlogPost": "tenant.blog_post"}
+    assert _execute(fixed) == {"User": "tenant.users", "Admin": "tenant.users", "BlogPost": "tenant.blog_post"}
 
 
 DECLARED = '''
@@ -122,7 +122,7 @@ def test_declared_attr_table_names_are_followed_or_guessed(tmp_path):
         ("TNT005", "tag_type",
          f"Reference `tag_type.id` names tenant table `tag_type` without the `tenant.` schema{generated}"),
     ]
-    assert _run(fixed) == {"Owner": "tenant.owner", "Pet": "tenant.pet", "TagType": "tenant.tag_type", "Tag": "tenant.tag"}
+    assert _execute(fixed) == {"Owner": "tenant.owner", "Pet": "tenant.pet", "TagType": "tenant.tag_type", "Tag": "tenant.tag"}
 
 
 UNSETTLED = '''
@@ -219,4 +219,4 @@ def test_a_declared_attr_that_returns_the_schema_literally_settles_its_table(tmp
         ("TNT003", "Organization"), ("TNT001", "Team"), ("TNT005", "organizations"),
     ]
     assert 'Column(ForeignKey("tenant.organizations.id"))' in fixed
-    assert _run(fixed) == {"Organization": "tenant.organizations", "Team": "tenant.teams"}
+    assert _execute(fixed) == {"Organization": "tenant.organizations", "Team": "tenant.teams"}

@@ -91,8 +91,8 @@ def _schemas(source: str) -> dict[str, str | None]:
             sqlmodel.metadata.clear()
 
 
-def _verify(tmp_path: Path, example: Valid | Invalid) -> list[str]:
-    """The codes `tenantlint verify` reports for the example, imported as a module of a temp project."""
+def _verify(tmp_path: Path, example: Valid | Invalid) -> list[tuple[str, str]]:
+    """What `tenantlint verify` reports for the example, imported as a module of a temp project: (code, message)s."""
     from tenantlint.verify import verify
 
     path = tmp_path / example.path
@@ -110,17 +110,26 @@ def _verify(tmp_path: Path, example: Valid | Invalid) -> list[str]:
         sys.path.remove(str(tmp_path.resolve()))
         for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
             del sys.modules[name]
-    return [f.code for f in result.findings]
+    return [(f.code, f.message) for f in result.findings]
 
 
 @pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "valid"))
 def test_runtime_valid_example_is_not_reported_by_verify(tmp_path, code, example):
-    assert code not in _verify(tmp_path, example)
+    assert [message for c, message in _verify(tmp_path, example) if c == code] == []
 
 
 @pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "invalid"))
-def test_runtime_invalid_example_is_reported_by_verify(tmp_path, code, example):
-    assert code in _verify(tmp_path, example)
+def test_runtime_invalid_example_is_reported_by_verify_as_documented(tmp_path, code, example):
+    assert example.messages != ()  # reported with an exact message, as the rule's check words it
+    assert [message for c, message in _verify(tmp_path, example) if c == code] == list(example.messages)
+
+
+def test_runtime_rules_check_in_their_own_module():
+    """TNT101-TNT107 run through `Rule.runtime_check` (TNT108-TNT113: tenantlint.tenants)."""
+    checked = [r.code for r in RUNTIME if r.runtime_check is not None]
+    assert checked == [r.code for r in RUNTIME if not any(_has_tenant(e) for e in r.valid + r.invalid)]
+    assert [r.code for r in RUNTIME if r.runtime_check is not None and r.runtime_check.__module__
+            != f"tenantlint.rules.tnt{r.code[3:]}_{r.name.replace('-', '_')}"] == []
 
 
 @contextmanager
@@ -175,8 +184,8 @@ def _verify_tenants(tmp_path: Path, example: Valid | Invalid) -> tuple[int, list
             {"options": f"-csearch_path={names['shared']}"}).render_as_string(hide_password=False)
         result = run_tenantlint("verify", module, "--database-url", url, "--tenants", f"{prefix}user_*",
                                 "--output-format", "json", cwd=tmp_path)
-    assert result.returncode in (0, 1), result.stderr
-    return result.returncode, [(f["code"], f["message"]) for f in json.loads(result.stdout)], names
+    assert result.exit_code in (0, 1), result.stderr
+    return result.exit_code, [(f["code"], f["message"]) for f in json.loads(result.stdout)], names
 
 
 @needs_postgres
@@ -205,6 +214,12 @@ def test_rules_are_discovered_from_their_modules_in_code_order():
     assert list(RULES) == sorted(RULES)
 
 
+def test_a_runtime_rule_is_caused_by_static_rules_only():
+    named = {code for r in RUNTIME for code in r.caused_by}
+    assert named == {"TNT001", "TNT005", "TNT006", "TNT007", "TNT008", "TNT012"}
+    assert [c for c in sorted(named) if c not in RULES or RULES[c].runtime] == []
+
+
 def test_static_rules_have_a_check_and_runtime_rules_do_not():
     assert [r.code for r in RULES.values() if (r.check is None) != (r.runtime or r.code == "TNT000")] == []
 
@@ -224,7 +239,8 @@ def test_no_rule_code_is_a_bare_string_outside_its_module():
     offending = [str(p.relative_to(package)) for p in sorted(package.rglob("*.py"))
                  if re.search(r"[\"']TNT\d", p.read_text(encoding="utf-8")) and not p.parent.name == "rules"]
     assert offending == []
-    assert {"tenants.py", "tenant_catalog.py", "verify.py"} <= {p.name for p in package.glob("*.py")}
+    assert {"tenants.py", "tenant_catalog.py", "verify/checks.py", "verify/run.py"} <= {
+        p.relative_to(package).as_posix() for p in package.rglob("*.py")}
 
 
 def test_a_replayed_run_imports_no_rule_module(tmp_path):

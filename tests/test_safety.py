@@ -9,10 +9,9 @@ import sys
 import textwrap
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_tenantlint
 
 from tenantlint import atomic, engine
-from tenantlint.cli import main
 from tenantlint.findings import Edit, EditKind
 from tenantlint.safety import UnsafeFix, prove_edits
 
@@ -36,11 +35,6 @@ def project(tmp_path, monkeypatch):
 
 def model_file(body: bytes = MODEL) -> bytes:
     return b"from models.base import Base\n\n\n" + body
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 # -- 1. verification -----------------------------------------------------------------------
@@ -86,7 +80,7 @@ def test_a_fix_that_fails_verification_leaves_the_file_and_exits_2(project, monk
 
     original = fixer.apply_edits
     monkeypatch.setattr(fixer, "apply_edits", lambda *a: original(*a).replace(b"id = 1", b"id = 2"))
-    code, out, err = run("fix", ".")
+    code, out, err = run_tenantlint("fix", ".", in_process=True)
     assert code == 2
     assert target.read_bytes() == model_file()
     assert err == (
@@ -116,7 +110,7 @@ def test_fix_keeps_encoding_bom_line_endings_tabs_and_final_newline(project, cas
     target = project / "models" / "user" / "product.py"
     target.write_bytes(before)
     target.chmod(0o640)
-    code, out, err = run("fix", "-q", ".")
+    code, out, err = run_tenantlint("fix", "-q", ".", in_process=True)
     assert (code, out, err) == (0, "", "")
     header = before[: before.index(b"class Product")]
     assert target.read_bytes() == header + fixed_model
@@ -129,7 +123,7 @@ def test_a_comment_the_file_encoding_cannot_hold_is_refused(project):
     before = b"# -*- coding: latin-1 -*-\n" + model_file()
     target = project / "models" / "user" / "product.py"
     target.write_bytes(before)
-    code, out, err = run("fix", "-q", ".")
+    code, out, err = run_tenantlint("fix", "-q", ".", in_process=True)
     assert code == 2
     assert err == "tenantlint: error: models/user/product.py: the fix cannot be written in the file's encoding " \
                   "(latin-1); file left unchanged\n"
@@ -201,7 +195,7 @@ def test_hostile_files_get_tnt000_and_every_other_file_is_still_fixed(project, m
         return real_read(path, limit)
 
     monkeypatch.setattr(engine, "read_bytes", read_bytes)
-    code, out, err = run("fix", ".")
+    code, out, err = run_tenantlint("fix", ".", in_process=True)
     assert code == 2
     assert out == textwrap.dedent("""\
         models/user/dangling.py:1:1: TNT000 cannot read file: No such file or directory
@@ -224,7 +218,7 @@ def test_a_symlink_out_of_the_project_is_never_written(project, tmp_path_factory
     outside = tmp_path_factory.mktemp("elsewhere") / "product.py"
     outside.write_bytes(model_file())
     (project / "models" / "user" / "product.py").symlink_to(outside)
-    code, out, err = run("fix", ".")
+    code, out, err = run_tenantlint("fix", ".", in_process=True)
     assert code == 2
     assert err == f"tenantlint: error: models/user/product.py: symlink to {outside}, outside the project; not fixed; " \
                   "file left unchanged\n"
@@ -239,10 +233,10 @@ def test_an_internal_error_is_one_line_and_the_traceback_needs_verbose(project, 
         raise RuntimeError("boom")
 
     monkeypatch.setattr(tenantlint.context, "Context", broken)  # engine imports it when it runs the rules
-    code, out, err = run("check", ".")
+    code, out, err = run_tenantlint("check", ".", in_process=True)
     assert (code, out) == (2, "")
     assert err == "tenantlint: internal error: RuntimeError: boom (run with -v for the traceback)\n"
-    code, out, err = run("check", "-v", ".")
+    code, out, err = run_tenantlint("check", "-v", ".", in_process=True)
     assert code == 2
     assert err.startswith("Traceback (most recent call last):\n")
     assert err.endswith("RuntimeError: boom\ntenantlint: internal error: RuntimeError: boom\n")
@@ -283,7 +277,7 @@ t = Table("t", Base.metadata, Column("é", ForeignKey("b.id")))
 def test_every_edit_kind_passes_verification_even_after_non_ascii_text(project):
     target = project / "models" / "user" / "every.py"
     target.write_text(EVERY_EDIT, encoding="utf-8")
-    code, out, err = run("fix", "--unsafe-fixes", ".")
+    code, out, err = run_tenantlint("fix", "--unsafe-fixes", ".", in_process=True)
     assert (code, out, err) == (0, "Fixed 7 problems in 1 file.\n", "")
     assert target.read_text(encoding="utf-8") == (
         EVERY_EDIT.replace('"public"', '"tenant"')
@@ -300,17 +294,17 @@ def test_a_crash_on_one_file_is_tnt000_for_that_file_only(project, monkeypatch):
     user = project / "models" / "user"
     (user / "odd.py").write_bytes(model_file().replace(b"Product", b"Odd"))
     (user / "product.py").write_bytes(model_file())
-    import tenantlint.summary
+    import tenantlint.facts
 
-    real = tenantlint.summary.summarize
+    real = tenantlint.facts.collect
 
-    def summarize(tree, text, relative):
+    def collect(tree, text, relative):
         if relative.endswith("odd.py"):
             raise RuntimeError("boom")
         return real(tree, text, relative)
 
-    monkeypatch.setattr(tenantlint.summary, "summarize", summarize)  # engine.load imports it when it parses
-    code, out, err = run("fix", ".")
+    monkeypatch.setattr(tenantlint.facts, "collect", collect)  # engine.load looks it up when it parses
+    code, out, err = run_tenantlint("fix", ".", in_process=True)
     assert code == 2
     assert out == (
         "models/user/odd.py:1:1: TNT000 internal error while analysing the file: RuntimeError: boom\n"
@@ -319,7 +313,7 @@ def test_a_crash_on_one_file_is_tnt000_for_that_file_only(project, monkeypatch):
     )
     assert err == ""
     assert (user / "product.py").read_bytes() == model_file(FIXED)
-    code, out, err = run("check", "-v", ".")
+    code, out, err = run_tenantlint("check", "-v", ".", in_process=True)
     assert code == 2
     assert "while analysing " in err and err.rstrip().endswith("RuntimeError: boom")
 
@@ -338,7 +332,7 @@ def test_a_fixer_crash_on_one_file_leaves_it_and_fixes_the_others(project, monke
         return real(source, *args)
 
     monkeypatch.setattr(fixer, "apply_edits", apply_edits)
-    code, out, err = run("fix", ".")
+    code, out, err = run_tenantlint("fix", ".", in_process=True)
     assert code == 2
     assert err == "tenantlint: error: models/user/odd.py: internal error: RuntimeError: boom; file left unchanged\n"
     assert out == (
@@ -354,7 +348,7 @@ def test_a_symlink_inside_the_project_stays_a_symlink(project):
     real = project / "models" / "user" / "product.py"
     real.write_bytes(model_file())
     (project / "models" / "user" / "alias.py").symlink_to("product.py")
-    code, out, err = run("fix", "-q", ".")
+    code, out, err = run_tenantlint("fix", "-q", ".", in_process=True)
     assert (code, out, err) == (0, "", "")
     assert os.readlink(project / "models" / "user" / "alias.py") == "product.py"
     assert real.read_bytes() == model_file(FIXED)
@@ -365,6 +359,6 @@ def test_the_owner_of_a_fixed_file_is_kept(project):
     target = project / "models" / "user" / "product.py"
     target.write_bytes(model_file())
     os.chown(target, 12345, 23456)
-    assert run("fix", "-q", ".")[0] == 0
+    assert run_tenantlint("fix", "-q", ".", in_process=True)[0] == 0
     assert (target.stat().st_uid, target.stat().st_gid) == (12345, 23456)
     assert target.read_bytes() == model_file(FIXED)

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_tenantlint
 
 import tenantlint
 from tenantlint import cache, engine
 from tenantlint.cache import CACHE_DIR
-from tenantlint.cli import main
 from tenantlint.codec import ShapeError, codec, fingerprint
 from tenantlint.config import config_fingerprint, load_config
 
@@ -38,8 +37,7 @@ def app(tmp_path, monkeypatch):
 
 
 def check(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["check", "--output-format", "json", "-j", "1", *args])
-    return result.exit_code, result.stdout, result.stderr
+    return run_tenantlint("check", "--output-format", "json", "-j", "1", *args, in_process=True)
 
 
 def age(root: Path, seconds: int = 3600) -> None:
@@ -127,7 +125,7 @@ def test_a_linked_cache_folder_is_refused_and_what_it_points_to_survives(app, ta
     (app / CACHE_DIR).symlink_to(target)
     assert check() == (expected[0], expected[1], LINK_WARNING)
     assert check("--statistics")[2] == ""  # said once (per process and folder)
-    assert CliRunner().invoke(main, ["fix", "--diff", "-j", "1"]).exit_code == 1
+    assert run_tenantlint("fix", "--diff", "-j", "1", in_process=True).exit_code == 1
     after = {k: v for k, v in listing(app.parent).items() if not k.startswith(f"app/{CACHE_DIR}")}
     assert after == before
     assert listing(sibling) == {"0.0.9": None, "0.0.9/notes.txt": b"keep me\n", "data": None, "data/a.txt": b"keep me too\n"}
@@ -139,7 +137,7 @@ def test_the_link_warning_is_said_once_and_the_run_goes_on(app, tmp_path):
     (tmp_path / "elsewhere").mkdir()
     (app / CACHE_DIR).symlink_to(tmp_path / "elsewhere")
     assert check() == (expected[0], expected[1], LINK_WARNING)
-    result = CliRunner().invoke(main, ["fix", "-j", "1"], catch_exceptions=False)  # writes, analyses again
+    result = run_tenantlint("fix", "-j", "1", in_process=True)  # writes, analyses again
     assert (result.exit_code, result.stderr) == (1, "")  # said once per process and folder: above
     assert "Fixed" in result.stdout or "fixed" in result.stdout
     assert list((tmp_path / "elsewhere").iterdir()) == []
@@ -234,19 +232,19 @@ def test_a_failure_of_the_environment_is_never_cached(app, monkeypatch):
 
 
 def test_a_recursion_error_while_reading_facts_is_never_cached(app, monkeypatch):
-    from tenantlint import summary
+    from tenantlint import facts
 
     expected = check("--no-cache")
-    real = summary.summarize
+    real = facts.collect
 
     def too_deep(tree, text, relative):
         if relative == PRODUCT.as_posix():
             raise RecursionError("maximum recursion depth exceeded")
         return real(tree, text, relative)
 
-    monkeypatch.setattr(summary, "summarize", too_deep)
+    monkeypatch.setattr(facts, "collect", too_deep)
     assert '"message": "file too deeply nested to analyse"' in check()[1]
-    monkeypatch.setattr(summary, "summarize", real)
+    monkeypatch.setattr(facts, "collect", real)
     assert check() == expected
 
 

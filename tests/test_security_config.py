@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -91,7 +89,7 @@ def test_config_error_is_one_line_naming_the_file_and_key(tmp_path, content, std
     pyproject.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     for command in ("check", "fix"):
         result = run_tenantlint(command, cwd=root)
-        assert (result.returncode, result.stdout, result.stderr) == (2, "", ERROR + stderr + "\n")
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", ERROR + stderr + "\n")
     assert (root / "app/models/user/coupon.py").read_text(encoding="utf-8") == COUPON  # fix wrote nothing
 
 
@@ -132,7 +130,7 @@ def test_a_broken_pyproject_never_lets_fix_rewrite_an_excluded_migration(tmp_pat
     root = write_app(tmp_path, {**FILES, "pyproject.toml": pyproject, "migrations/versions/0001_tags.py": MIGRATION})
     (root / "pyproject.toml").write_text(pyproject.replace('version = "0"', "version = 1.0.0"), encoding="utf-8")
     result = run_tenantlint("fix", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", ERROR + "pyproject.toml:3:14: invalid TOML: Expected newline or end of document after a statement\n"
     )
     assert (root / "migrations/versions/0001_tags.py").read_text(encoding="utf-8") == MIGRATION
@@ -140,7 +138,7 @@ def test_a_broken_pyproject_never_lets_fix_rewrite_an_excluded_migration(tmp_pat
     # the same tree with the file repaired: the migration stays excluded, the models are fixed
     (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     result = run_tenantlint("fix", "-q", cwd=root)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert (root / "migrations/versions/0001_tags.py").read_text(encoding="utf-8") == MIGRATION
     assert (root / "app/models/user/product.py").read_text(encoding="utf-8") != PRODUCT
 
@@ -151,13 +149,13 @@ def test_a_broken_pyproject_further_up_the_discovery_path_is_an_error(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.tenantlint\n", encoding="utf-8")
     root = write_app(tmp_path / "project", {**FILES, "pyproject.toml": '[project]\nname = "app"\n'})
     result = run_tenantlint("check", "app/models/user/coupon.py", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", ERROR + "../pyproject.toml:1:17: invalid TOML: Expected ']' at the end of a table declaration\n"
     )
     # the nearest file with a [tool.tenantlint] table ends the search: the broken one above is not read
     (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
     result = run_tenantlint("check", "-q", "app/models/user/coupon.py", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.exit_code, result.stdout, result.stderr) == (
         1, "app/models/user/coupon.py:6:7: TNT001 Model `Coupon` has no tenant schema [*]\n", ""
     )
 
@@ -167,14 +165,13 @@ def test_an_unreadable_pyproject_is_an_error(tmp_path):
     (root / "pyproject.toml").unlink()
     (root / "pyproject.toml").symlink_to("nowhere.toml")
     result = run_tenantlint("check", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", ERROR + "cannot read config file pyproject.toml: No such file or directory\n"
     )
     (root / "pyproject.toml").unlink()
     os.mkfifo(root / "pyproject.toml")  # opened without blocking, then refused
-    result = subprocess.run([sys.executable, "-m", "tenantlint", "check"], cwd=root, capture_output=True, text=True,
-                            timeout=60, check=False)
-    assert (result.returncode, result.stdout, result.stderr) == (
+    result = run_tenantlint("check", cwd=root, timeout=60)
+    assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", ERROR + "cannot read config file pyproject.toml: not a regular file\n"
     )
 
@@ -183,10 +180,10 @@ def test_config_option_file_errors_name_it(tmp_path):
     root = write_app(tmp_path)
     (root / "tl.toml").write_text("tool = []\n", encoding="utf-8")
     result = run_tenantlint("check", "--config", "tl.toml", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (2, "", ERROR + "config key `tool` must be a table, got [] (in tl.toml)\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", ERROR + "config key `tool` must be a table, got [] (in tl.toml)\n")
     (root / "tl.toml").write_text("[tenantlint]\nschema = \n", encoding="utf-8")
     result = run_tenantlint("check", "--config", "tl.toml", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (2, "", ERROR + "tl.toml:2:10: invalid TOML: Invalid value\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", ERROR + "tl.toml:2:10: invalid TOML: Invalid value\n")
 
 
 def test_commit_message_is_checked_again_where_it_is_filled_in():
@@ -216,7 +213,7 @@ def test_malformed_baseline_is_exit_two_naming_the_file(tmp_path, content, reaso
     (root / "b.json").write_text(content, encoding="utf-8")
     for command in (("check",), ("fix",), ("check", "--update-baseline")):
         result = run_tenantlint(*command, "--baseline", "b.json", cwd=root)
-        assert (result.returncode, result.stdout, result.stderr) == (
+        assert (result.exit_code, result.stdout, result.stderr) == (
             2, "", f"{ERROR}baseline file b.json is malformed: {reason}\n"
         )
     assert (root / "b.json").read_text(encoding="utf-8") == content
@@ -233,7 +230,7 @@ def shared_baseline(tmp_path) -> tuple[Path, Path, str]:
     """A project, and a baseline of its findings in the folder above it (a shared CI checkout)."""
     root = write_app(tmp_path / "project")
     created = run_tenantlint("check", "--baseline", "b.json", "--update-baseline", cwd=root)
-    assert created.returncode == 0, created.stderr
+    assert created.exit_code == 0, created.stderr
     outside = tmp_path / "shared.json"
     (root / "b.json").rename(outside)
     return root, outside, outside.read_text(encoding="utf-8")
@@ -242,7 +239,7 @@ def shared_baseline(tmp_path) -> tuple[Path, Path, str]:
 def test_a_baseline_outside_the_root_is_read(shared_baseline):
     root, _, _ = shared_baseline
     result = run_tenantlint("check", "--baseline", "../shared.json", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.exit_code, result.stdout, result.stderr) == (
         0, "All checks passed!\n4 known problems in baseline ../shared.json not shown.\n", ""
     )
 
@@ -251,7 +248,7 @@ def test_a_baseline_outside_the_root_is_never_written(shared_baseline):
     root, outside, before = shared_baseline
     for command in ("check", "fix"):
         result = run_tenantlint(command, "--baseline", "../shared.json", "--update-baseline", cwd=root)
-        assert (result.returncode, result.stdout, result.stderr) == (2, "", _outside(root, "../shared.json"))
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", _outside(root, "../shared.json"))
     assert outside.read_text(encoding="utf-8") == before
     assert (root / "app/models/user/coupon.py").read_text(encoding="utf-8") == COUPON  # refused before fixing
 
@@ -264,9 +261,9 @@ def test_a_symlink_does_not_carry_a_baseline_write_outside_the_root(shared_basel
     for name in ("b.json", "ci/shared.json"):
         (root / "pyproject.toml").write_text(PYPROJECT + f'baseline = "{name}"\n', encoding="utf-8")
         read = run_tenantlint("check", cwd=root)
-        assert (read.returncode, read.stdout) == (0, f"All checks passed!\n4 known problems in baseline {name} not shown.\n")
+        assert (read.exit_code, read.stdout) == (0, f"All checks passed!\n4 known problems in baseline {name} not shown.\n")
         result = run_tenantlint("check", "--update-baseline", cwd=root)
-        assert (result.returncode, result.stdout, result.stderr) == (2, "", _outside(root, name))
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", _outside(root, name))
     assert outside.read_text(encoding="utf-8") == before
     assert (root / "b.json").is_symlink()
 
@@ -275,5 +272,5 @@ def test_a_baseline_inside_the_root_is_still_written(shared_baseline):
     root, outside, before = shared_baseline
     (root / "ci").mkdir()
     result = run_tenantlint("check", "--baseline", "ci/b.json", "--update-baseline", cwd=root)
-    assert (result.returncode, result.stdout) == (0, "Baseline ci/b.json: 4 entries (4 added, 0 removed).\n")
+    assert (result.exit_code, result.stdout) == (0, "Baseline ci/b.json: 4 entries (4 added, 0 removed).\n")
     assert json.loads((root / "ci/b.json").read_text(encoding="utf-8")) == json.loads(before)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATABASE_URL, needs_postgres
+from conftest import DATABASE_URL, needs_postgres, run_tenantlint
 
 BASE = "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
 MODEL = 'from models.base import Base\n\n\nclass Product(Base):\n    __tablename__ = "products"\n'
@@ -19,13 +17,6 @@ FIXED = (
     '    __table_args__ = {"schema": "tenant"}  # Placeholder for schema_translate_map\n'
 )
 FINDING = "models/user/product.py:4:7: TNT001 Model `Product` has no tenant schema [*]\n"
-
-
-def run(cwd: Path, *args: str) -> tuple[int, str, str]:
-    """The real command line, with a timeout: a regression that blocks on a FIFO fails, not hangs."""
-    result = subprocess.run([sys.executable, "-m", "tenantlint", *args], cwd=cwd, capture_output=True,
-                            text=True, timeout=60, check=False)
-    return result.returncode, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -43,10 +34,10 @@ def project(tmp_path: Path) -> Path:
 
 def test_a_fifo_in_the_tree_is_tnt000_and_the_run_finishes(project):
     os.mkfifo(project / "models" / "user" / "fifo.py")
-    assert run(project, "check", "--no-cache", ".") == (2, (
+    assert run_tenantlint("check", "--no-cache", ".", cwd=project, timeout=60) == (2, (
         "models/user/fifo.py:1:1: TNT000 cannot read file: not a regular file (a FIFO)\n"
         + FINDING + "Found 2 problems (1 fixable with `tenantlint fix`).\n"), "")
-    code, out, err = run(project, "fix", ".")
+    code, out, err = run_tenantlint("fix", ".", cwd=project, timeout=60)
     assert (code, err) == (2, "")
     assert out == ("models/user/fifo.py:1:1: TNT000 cannot read file: not a regular file (a FIFO)\n"
                    "Found 1 problem (0 fixable with `tenantlint fix`).\nFixed 1 problem in 1 file.\n")
@@ -55,18 +46,18 @@ def test_a_fifo_in_the_tree_is_tnt000_and_the_run_finishes(project):
 
 def test_a_fifo_named_on_the_command_line_is_tnt000(project):
     os.mkfifo(project / "models" / "user" / "fifo.py")
-    assert run(project, "check", "models/user/fifo.py") == (2, (
+    assert run_tenantlint("check", "models/user/fifo.py", cwd=project, timeout=60) == (2, (
         "models/user/fifo.py:1:1: TNT000 cannot read file: not a regular file (a FIFO)\n"
         "Found 1 problem (0 fixable with `tenantlint fix`).\n"), "")
 
 
 def test_dev_zero_as_a_path_or_behind_a_model_file_link_is_never_read(project):
     shown = os.path.relpath("/dev/zero", project)
-    assert run(project, "check", "--no-cache", "/dev/zero") == (2, (
+    assert run_tenantlint("check", "--no-cache", "/dev/zero", cwd=project, timeout=60) == (2, (
         f"{shown}:1:1: TNT000 cannot read file: not a regular file (a character device)\n"
         "Found 1 problem (0 fixable with `tenantlint fix`).\n"), "")
     (project / "models" / "user" / "zero.py").symlink_to("/dev/zero")
-    assert run(project, "check", "--no-cache", ".") == (2, (
+    assert run_tenantlint("check", "--no-cache", ".", cwd=project, timeout=60) == (2, (
         "models/user/zero.py:1:1: TNT000 cannot read file: not a regular file (a character device)\n" + FINDING
         + "Found 2 problems (1 fixable with `tenantlint fix`).\n"), "")
 
@@ -74,10 +65,10 @@ def test_dev_zero_as_a_path_or_behind_a_model_file_link_is_never_read(project):
 @pytest.mark.parametrize("command", ["check", "fix"])
 def test_a_baseline_that_is_a_device_or_a_fifo_is_refused(project, command):
     shown = os.path.relpath("/dev/zero", project)
-    assert run(project, command, "--baseline", "/dev/zero", ".") == (
+    assert run_tenantlint(command, "--baseline", "/dev/zero", ".", cwd=project, timeout=60) == (
         2, "", f"tenantlint: error: cannot read baseline file {shown}: not a regular file (a character device)\n")
     os.mkfifo(project / "baseline.json")
-    assert run(project, command, "--baseline", "baseline.json", "--update-baseline", ".") == (
+    assert run_tenantlint(command, "--baseline", "baseline.json", "--update-baseline", ".", cwd=project, timeout=60) == (
         2, "", "tenantlint: error: cannot read baseline file baseline.json: not a regular file (a FIFO)\n")
     assert (project / "models" / "user" / "product.py").read_text(encoding="utf-8") == MODEL
 
@@ -87,18 +78,18 @@ def test_a_file_over_max_file_size_is_tnt000_and_the_limit_is_configurable(proje
     big = MODEL.replace("Product", "Big").replace("products", "bigs") + "#" * 99 + "\n"
     (project / "models" / "user" / "big.py").write_text(big, encoding="utf-8")
     size = len(big.encode())
-    assert run(project, "check", "--no-cache", ".") == (2, (
+    assert run_tenantlint("check", "--no-cache", ".", cwd=project, timeout=60) == (2, (
         f"models/user/big.py:1:1: TNT000 cannot read file: file too large ({size} bytes, limit 100; "
         "see `max-file-size`)\n" + FINDING + "Found 2 problems (1 fixable with `tenantlint fix`).\n"), "")
     (project / "pyproject.toml").write_text(f"[tool.tenantlint]\nmax-file-size = {size}\n", encoding="utf-8")
-    assert run(project, "check", "--no-cache", "-q", ".") == (1, (
+    assert run_tenantlint("check", "--no-cache", "-q", ".", cwd=project, timeout=60) == (1, (
         "models/user/big.py:4:7: TNT001 Model `Big` has no tenant schema [*]\n" + FINDING), "")
 
 
 def test_the_default_limit_is_ten_megabytes(project):
     padding = "#" * 99 + "\n"
     (project / "models" / "user" / "big.py").write_text(padding * 100_001, encoding="utf-8")
-    assert run(project, "check", "--no-cache", "models/user/big.py") == (2, (
+    assert run_tenantlint("check", "--no-cache", "models/user/big.py", cwd=project, timeout=60) == (2, (
         "models/user/big.py:1:1: TNT000 cannot read file: file too large (10000100 bytes, limit 10000000; "
         "see `max-file-size`)\nFound 1 problem (0 fixable with `tenantlint fix`).\n"), "")
 
@@ -107,7 +98,7 @@ def test_the_default_limit_is_ten_megabytes(project):
 def test_max_file_size_must_be_a_positive_integer(project, value):
     (project / "pyproject.toml").write_text(f"[tool.tenantlint]\nmax-file-size = {value}\n", encoding="utf-8")
     shown = {"true": "True", '"10"': "'10'"}.get(value, value)
-    assert run(project, "check", ".") == (2, "", (
+    assert run_tenantlint("check", ".", cwd=project, timeout=60) == (2, "", (
         f"tenantlint: error: config key `max-file-size` must be a positive integer (bytes), got {shown} "
         "(in pyproject.toml)\n"))  # shown relative to the current directory, like findings
 
@@ -144,21 +135,21 @@ def test_a_file_that_says_it_is_empty_is_still_read_at_most_to_the_limit():
 def test_a_self_loop_is_skipped_with_one_warning(project):
     (project / "models" / "loop.py").symlink_to("loop.py")
     warning = "tenantlint: warning: models/loop.py: symlink loop, skipped\n"
-    assert run(project, "fix", "--diff", "-q", ".")[::2] == (1, warning)
+    assert run_tenantlint("fix", "--diff", "-q", ".", cwd=project, timeout=60)[::2] == (1, warning)
     for path in project.rglob("*.py"):
         if not path.is_symlink():  # older than the run cache's racy window
             os.utime(path, (1_000_000_000, 1_000_000_000))
     for _ in range(2):  # the second run is replayed from the run cache: it still warns
-        assert run(project, "check", ".") == (1, FINDING + "Found 1 problem (1 fixable with `tenantlint fix`).\n", warning)
+        assert run_tenantlint("check", ".", cwd=project, timeout=60) == (1, FINDING + "Found 1 problem (1 fixable with `tenantlint fix`).\n", warning)
     # `fix` reads the tree twice (before and after): still one warning
-    assert run(project, "fix", ".") == (0, "Fixed 1 problem in 1 file.\n", warning)
+    assert run_tenantlint("fix", ".", cwd=project, timeout=60) == (0, "Fixed 1 problem in 1 file.\n", warning)
     assert (project / "models" / "user" / "product.py").read_text(encoding="utf-8") == FIXED
 
 
 def test_a_two_link_loop_does_not_stop_a_run_naming_another_file(project):
     (project / "models" / "a.py").symlink_to("b.py")
     (project / "models" / "b.py").symlink_to("a.py")
-    assert run(project / "models", "check", "--no-cache", "user/product.py") == (
+    assert run_tenantlint("check", "--no-cache", "user/product.py", cwd=project / "models", timeout=60) == (
         1, "user/product.py:4:7: TNT001 Model `Product` has no tenant schema [*]\n"
         "Found 1 problem (1 fixable with `tenantlint fix`).\n",
         "tenantlint: warning: a.py: symlink loop, skipped\ntenantlint: warning: b.py: symlink loop, skipped\n")
@@ -166,7 +157,7 @@ def test_a_two_link_loop_does_not_stop_a_run_naming_another_file(project):
 
 def test_a_loop_named_on_the_command_line_is_tnt000(project):
     (project / "models" / "loop.py").symlink_to("loop.py")
-    assert run(project, "check", "--no-cache", "models/loop.py") == (2, (
+    assert run_tenantlint("check", "--no-cache", "models/loop.py", cwd=project, timeout=60) == (2, (
         "models/loop.py:1:1: TNT000 cannot read file: Too many levels of symbolic links\n"
         "Found 1 problem (0 fixable with `tenantlint fix`).\n"), "")
 
@@ -175,7 +166,7 @@ def test_the_walk_never_follows_a_symlinked_folder(project):
     (project / "models" / "user" / "parent").symlink_to("..", target_is_directory=True)
     (project / "models" / "self").symlink_to(".", target_is_directory=True)
     (project / "outside").symlink_to(project, target_is_directory=True)
-    assert run(project, "check", "--no-cache", ".") == (
+    assert run_tenantlint("check", "--no-cache", ".", cwd=project, timeout=60) == (
         1, FINDING + "Found 1 problem (1 fixable with `tenantlint fix`).\n", "")
 
 
@@ -194,7 +185,7 @@ def odd_names(project):
 
 
 def test_text_output_escapes_control_characters_in_paths(odd_names):
-    code, out, err = run(odd_names, "check", "--no-cache", ".")
+    code, out, err = run_tenantlint("check", "--no-cache", ".", cwd=odd_names, timeout=60)
     assert (code, err) == (1, "")
     assert out == "".join(
         f"models/user/{shown}.py:4:7: TNT001 Model `M` has no tenant schema [*]\n"
@@ -203,7 +194,7 @@ def test_text_output_escapes_control_characters_in_paths(odd_names):
 
 
 def test_github_output_escapes_per_the_workflow_command_rules(odd_names):
-    code, out, err = run(odd_names, "check", "--no-cache", "--output-format", "github", ".")
+    code, out, err = run_tenantlint("check", "--no-cache", "--output-format", "github", ".", cwd=odd_names, timeout=60)
     assert (code, err) == (1, "")
     assert out == "".join(
         f"::error title=tenantlint (TNT001),file=models/user/{shown}.py,line=4,col=7,endLine=4,endColumn=8"
@@ -213,7 +204,7 @@ def test_github_output_escapes_per_the_workflow_command_rules(odd_names):
 
 
 def test_sarif_uris_are_percent_encoded(odd_names):
-    code, out, err = run(odd_names, "check", "--no-cache", "--output-format", "sarif", ".")
+    code, out, err = run_tenantlint("check", "--no-cache", "--output-format", "sarif", ".", cwd=odd_names, timeout=60)
     assert (code, err) == (1, "")
     results = json.loads(out)["runs"][0]["results"]
     locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results]
@@ -239,10 +230,10 @@ MESSAGE_SOURCE = (
 def test_a_string_from_the_code_cannot_forge_a_line_in_the_message(project):
     (project / "models" / "user" / "product.py").write_text(FIXED, encoding="utf-8")
     (project / "models" / "user" / "order.py").write_text(MESSAGE_SOURCE, encoding="utf-8")
-    assert run(project, "check", "--no-cache", ".") == (1, (
+    assert run_tenantlint("check", "--no-cache", ".", cwd=project, timeout=60) == (1, (
         "models/user/order.py:9:43: TNT005 Reference `products.i\\nd\\r\\x1b[2J` names tenant table `products` "
         "without the `tenant.` schema\nFound 1 problem (0 fixable with `tenantlint fix`).\n"), "")
-    assert run(project, "check", "--no-cache", "--output-format", "github", ".") == (1, (
+    assert run_tenantlint("check", "--no-cache", "--output-format", "github", ".", cwd=project, timeout=60) == (1, (
         "::error title=tenantlint (TNT005),file=models/user/order.py,line=9,col=43,endLine=9,endColumn=67"
         "::TNT005 Reference `products.i%0Ad%0D\\x1b[2J` names tenant table `products` without the `tenant.` schema\n"
     ), "")
@@ -288,16 +279,15 @@ def verify_app(tmp_path: Path) -> Path:
      "tenantlint: error: --database-url nope://***@h: NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:nope\n"),
 ])
 def test_a_malformed_database_url_never_shows_its_userinfo(verify_app, url, secret, expected):
-    code, out, err = run(verify_app, "verify", "app.models", "--database-url", url)
+    code, out, err = run_tenantlint("verify", "app.models", "--database-url", url, cwd=verify_app, timeout=60)
     assert (code, out, err) == (2, "", expected)
     assert secret not in out + err and "postgres:" not in err
 
 
 def test_the_url_from_the_environment_is_masked_too(verify_app):
-    env = {**os.environ, "TENANTLINT_DATABASE_URL": "postgresql+psycopg://postgres:s3cr@tPART@127.0.0.1:1/db"}
-    result = subprocess.run([sys.executable, "-m", "tenantlint", "verify", "app.models"], cwd=verify_app,
-                            capture_output=True, text=True, timeout=60, env=env, check=False)
-    assert (result.returncode, result.stdout, result.stderr) == (2, "", UNPARSABLE)
+    env = {"TENANTLINT_DATABASE_URL": "postgresql+psycopg://postgres:s3cr@tPART@127.0.0.1:1/db"}
+    result = run_tenantlint("verify", "app.models", cwd=verify_app, timeout=60, env=env)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", UNPARSABLE)
 
 
 @needs_postgres
@@ -306,7 +296,7 @@ def test_a_user_name_in_the_drivers_message_is_masked_as_a_whole_word_only(verif
 
     server = make_url(DATABASE_URL)
     url = server.set(username="er", password="pwPART").render_as_string(hide_password=False)
-    code, out, err = run(verify_app, "verify", "app.models", "--database-url", url)
+    code, out, err = run_tenantlint("verify", "app.models", "--database-url", url, cwd=verify_app, timeout=60)
     assert (code, out) == (2, "")
     assert err == (
         f"tenantlint: error: cannot connect to --database-url postgresql+psycopg://***@{server.host}:{server.port}/"

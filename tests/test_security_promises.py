@@ -4,13 +4,11 @@ is imported or executed, not even one that shadows a library tenantlint itself i
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import write_tree
+from conftest import run_tenantlint, write_tree
 
 # Each file records that it ran by creating `<its name>.ran` beside itself.
 RAN = "import pathlib; pathlib.Path(__file__).with_suffix('.ran').touch()\n"
@@ -43,12 +41,6 @@ FIXED = (
 )
 
 
-def tenantlint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The installed `tenantlint` command, as users, pre-commit and CI run it."""
-    command = Path(sys.executable).with_name("tenantlint")
-    return subprocess.run([str(command), *args], cwd=cwd, capture_output=True, text=True, check=False)
-
-
 def ran(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.ran"))
 
@@ -60,22 +52,22 @@ def ran(root: Path) -> list[str]:
 ])
 def test_check_and_fix_diff_execute_nothing_of_the_checked_tree(tmp_path, args):
     root = write_tree(tmp_path, TREE)
-    result = tenantlint(*args, cwd=root)
-    assert result.returncode == 1, result.stderr
+    result = run_tenantlint(*args, cwd=root, script=True)
+    assert result.exit_code == 1, result.stderr
     assert ran(root) == []
 
 
 def test_fix_executes_nothing_and_fixes_the_model(tmp_path):
     root = write_tree(tmp_path, TREE)
-    result = tenantlint("fix", ".", cwd=root)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "Fixed 1 problem in 1 file.\n", "")
+    result = run_tenantlint("fix", ".", cwd=root, script=True)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "Fixed 1 problem in 1 file.\n", "")
     assert (root / "app/models/user/product.py").read_text() == FIXED
     assert ran(root) == []
 
 
 def test_only_verify_imports_and_its_help_says_so(tmp_path):
     root = write_tree(tmp_path, TREE)
-    assert "this runs their code" in tenantlint("verify", "--help", cwd=root).stdout
-    tenantlint("verify", "app.models", cwd=root)
+    assert "this runs their code" in run_tenantlint("verify", "--help", cwd=root, script=True).stdout
+    run_tenantlint("verify", "app.models", cwd=root, script=True)
     assert ran(root) == ["app/__init__.ran", "app/models/__init__.ran", "app/models/base.ran",
                          "app/models/user/__init__.ran", "app/models/user/product.ran"]

@@ -12,11 +12,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_tenantlint
 
 from miniapp import COUPON, COUPON_FIXED, PRODUCT, PRODUCT_FIXED, TAG, write_app
 from tenantlint import atomic, fix_plan
-from tenantlint.cli import main
 
 BASE = b"from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
 
@@ -38,15 +37,6 @@ def project(tmp_path, monkeypatch):
     (root / "models" / "user" / "b.py").write_bytes(model("B"))
     monkeypatch.chdir(root)
     return root
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    try:
-        runner = CliRunner(mix_stderr=False)  # click 8.1; 8.2 keeps stderr apart by default
-    except TypeError:
-        runner = CliRunner()
-    result = runner.invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 B_LEFT = (
@@ -73,7 +63,7 @@ def _edit_after(monkeypatch, module, name: str, path: Path, data: bytes | str) -
 def test_a_file_edited_after_the_analysis_keeps_the_edit(project, monkeypatch):
     edited = model("B") + b"# saved by the user meanwhile\n"
     _edit_after(monkeypatch, fix_plan, "plan", project / "models/user/b.py", edited)
-    code, out, err = run("fix", ".")
+    code, out, err = run_tenantlint("fix", ".", in_process=True)
     assert code == 2
     assert err == "tenantlint: error: models/user/b.py: changed while tenantlint was running; not fixed\n"
     assert out == B_LEFT
@@ -150,7 +140,7 @@ def test_a_full_disk_on_one_file_still_fixes_the_others(project, monkeypatch):
         return real_replace(src, dst, **kwargs)
 
     monkeypatch.setattr(os, "replace", replace)
-    code, out, err = run("fix", ".")
+    code, out, err = run_tenantlint("fix", ".", in_process=True)
     assert code == 2
     assert err == "tenantlint: error: models/user/a.py: cannot write: No space left on device; not fixed\n"
     assert out == B_LEFT.replace("b.py", "a.py").replace("`B`", "`A`")
@@ -172,7 +162,7 @@ def test_an_unwritable_folder_still_fixes_the_others(project, monkeypatch):
         return real_open(path, flags, *args, dir_fd=dir_fd, **kwargs)
 
     monkeypatch.setattr(os, "open", open_)
-    code, out, err = run("fix", "-q", ".")
+    code, out, err = run_tenantlint("fix", "-q", ".", in_process=True)
     assert (code, out) == (2, "models/other/c.py:4:7: TNT001 Model `C` has no tenant schema [*]\n")
     assert err == "tenantlint: error: models/other/c.py: cannot write: Permission denied; not fixed\n"
     assert (project / "models/other/c.py").read_bytes() == model("C")
@@ -183,7 +173,7 @@ def test_an_unwritable_folder_still_fixes_the_others(project, monkeypatch):
 def test_a_read_only_file_is_left_and_reported(project):
     target = project / "models/user/a.py"
     target.chmod(0o444)
-    code, out, err = run("fix", "-q", ".")
+    code, out, err = run_tenantlint("fix", "-q", ".", in_process=True)
     assert (code, out) == (2, "models/user/a.py:4:7: TNT001 Model `A` has no tenant schema [*]\n")
     assert err == "tenantlint: error: models/user/a.py: cannot write: read-only file (mode 0444); not fixed\n"
     assert target.read_bytes() == model("A")
@@ -224,7 +214,7 @@ def test_a_killed_runs_temp_file_is_removed_by_the_next_write_there(project, tmp
     (user / ".a.py.notes").write_bytes(b"the user's\n")  # not the exact pattern
     os.utime(user / ".a.py.notes", (1, 1))
 
-    code, out, err = run("fix", "-q", ".")
+    code, out, err = run_tenantlint("fix", "-q", ".", in_process=True)
     assert (code, out, err) == (0, "", "")
     assert sorted(os.listdir(user)) == [".a.py.notes", ".c.py.1.0123456789abcdef.tenantlint-tmp", "a.py", "b.py"]
     assert target.read_bytes() == b"not ours\n"
@@ -275,7 +265,7 @@ def status(root: Path) -> list[str]:
 
 def _refused(repo: Path, message: str, *args: str) -> None:
     before_log, before_status = subjects(repo), status(repo)
-    code, out, err = run("fix", "--commit-per-model", *args)
+    code, out, err = run_tenantlint("fix", "--commit-per-model", *args, in_process=True)
     assert (code, out) == (2, "")
     assert err == f"tenantlint: error: {message}; nothing was changed or committed\n"
     assert subjects(repo) == before_log
@@ -329,7 +319,7 @@ def test_refuses_signed_commits_that_cannot_be_signed(repo, tmp_path):
     failing_gpg.chmod(0o755)
     git(repo, "config", "commit.gpgsign", "true")
     git(repo, "config", "gpg.program", str(failing_gpg))
-    code, out, err = run("fix", "--commit-per-model")
+    code, out, err = run_tenantlint("fix", "--commit-per-model", in_process=True)
     assert (code, out) == (2, "")
     assert err.startswith("tenantlint: error: commit.gpgsign is true but git cannot sign (")
     assert err.endswith("); fix the signing setup or set commit.gpgsign=false for this repository; "
@@ -344,7 +334,7 @@ def test_no_commit_hook_runs(repo):
         hook = repo / ".git/hooks" / name
         hook.write_text(f"#!/bin/sh\necho {name} >> \"$(git rev-parse --show-toplevel)/hooks-ran.txt\"\n")
         hook.chmod(0o755)
-    code, out, err = run("fix", "--commit-per-model", "app/models/user/coupon.py")
+    code, out, err = run_tenantlint("fix", "--commit-per-model", "app/models/user/coupon.py", in_process=True)
     assert (code, err) == (0, "")
     assert subjects(repo) == ["feat(models): add tenant schema to coupon.py (Coupon)", "initial"]
     assert not (repo / "hooks-ran.txt").exists()
@@ -357,7 +347,7 @@ def test_a_file_edited_meanwhile_is_skipped_and_the_others_committed(repo, monke
 
     # after the pre-checks, which refuse a target that already has uncommitted changes
     _edit_after(monkeypatch, refactor, "prepare", repo / "app/models/user/coupon.py", edited)
-    code, out, err = run("fix", "-q", "--commit-per-model")
+    code, out, err = run_tenantlint("fix", "-q", "--commit-per-model", in_process=True)
     assert code == 2
     assert err == "tenantlint: error: app/models/user/coupon.py: changed while tenantlint was running; not fixed\n"
     assert subjects(repo) == [
@@ -384,7 +374,7 @@ def test_a_failing_commit_puts_its_file_back_and_names_it(repo, monkeypatch):
         return real_commit(self, relative, message, no_hooks, also)
 
     monkeypatch.setattr(Repository, "commit_file", commit_file)
-    code, out, err = run("fix", "--commit-per-model")
+    code, out, err = run_tenantlint("fix", "--commit-per-model", in_process=True)
     assert (code, out) == (2, "")
     assert err.startswith("tenantlint: error: app/models/user/product.py: could not commit: `git -c core.hooksPath=")
     assert err.endswith("; the fix of this file was undone; 1 files were committed before it, "
@@ -400,6 +390,6 @@ def test_a_failing_commit_puts_its_file_back_and_names_it(repo, monkeypatch):
 def test_a_killed_runs_temp_file_does_not_stay_in_git_status(repo):
     left = _killed_write(repo / "app/models/user/coupon.py")
     assert status(repo) == [f"?? app/models/user/{left}"]
-    code, out, err = run("fix", "-q", "--commit-per-model")
+    code, out, err = run_tenantlint("fix", "-q", "--commit-per-model", in_process=True)
     assert (code, err) == (0, "")
     assert status(repo) == []

@@ -13,7 +13,7 @@ CASES = [(code, case) for code in ("TNT007", "TNT008") for case in RULES[code].i
 VALID = [(code, case) for code in ("TNT007", "TNT008") for case in RULES[code].valid]
 
 
-def _run(tmp_path: Path, rel: str, source: str, unsafe: bool = False):
+def _analyze_and_plan(tmp_path: Path, rel: str, source: str, unsafe: bool = False):
     target = tmp_path / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(source, encoding="utf-8")
@@ -24,17 +24,17 @@ def _run(tmp_path: Path, rel: str, source: str, unsafe: bool = False):
 
 @pytest.mark.parametrize(("code", "case"), VALID, ids=[f"{c}-valid-{i}" for i, (c, _) in enumerate(VALID)])
 def test_valid_examples_report_nothing(tmp_path, code, case):
-    findings, fixes = _run(tmp_path, case.path, case.source, unsafe=True)
+    findings, fixes = _analyze_and_plan(tmp_path, case.path, case.source, unsafe=True)
     assert [f.code for f in findings] == []
     assert fixes == []
 
 
 @pytest.mark.parametrize(("code", "case"), CASES, ids=[f"{c}-invalid-{i}" for i, (c, _) in enumerate(CASES)])
 def test_invalid_examples_report_and_fix(tmp_path, code, case):
-    findings, safe = _run(tmp_path, case.path, case.source)
+    findings, safe = _analyze_and_plan(tmp_path, case.path, case.source)
     assert [f.code for f in findings] == [code]
     assert safe == []  # TNT007 needs --unsafe-fixes, TNT008 is never fixed
-    _, unsafe = _run(tmp_path, case.path, case.source, unsafe=True)
+    _, unsafe = _analyze_and_plan(tmp_path, case.path, case.source, unsafe=True)
     if case.fixed is None:
         assert unsafe == []
     else:
@@ -42,7 +42,7 @@ def test_invalid_examples_report_and_fix(tmp_path, code, case):
 
 
 def test_tnt007_message_and_location(tmp_path):
-    findings, _ = _run(tmp_path, RULES["TNT007"].invalid[0].path, RULES["TNT007"].invalid[0].source)
+    findings, _ = _analyze_and_plan(tmp_path, RULES["TNT007"].invalid[0].path, RULES["TNT007"].invalid[0].source)
     (finding,) = findings
     assert (finding.line, finding.column, finding.message) == (
         16, 21, "`Enum(...)` has no schema: it is created once and shared by every tenant"
@@ -53,7 +53,7 @@ def test_tnt007_message_and_location(tmp_path):
 def test_tnt008_messages(tmp_path):
     messages = []
     for case in RULES["TNT008"].invalid[:2]:  # the model and the Table(...) forms
-        findings, _ = _run(tmp_path, case.path, case.source)
+        findings, _ = _analyze_and_plan(tmp_path, case.path, case.source)
         messages += [f"{f.line}:{f.column} {f.message}" for f in findings]
     assert messages == [
         "9:7 Model `Plan` declares the tenant schema `tenant` outside the tenant paths",
@@ -92,7 +92,7 @@ class Product(KindMixin, Base):
 def test_enums_from_mixins_and_from_mapped_annotations(tmp_path):
     """From pypi/warehouse: both columns are native enums named `kind` with no schema, which
     check passed while verify reported them (TNT104)."""
-    findings, _ = _run(tmp_path, "app/models/user/product.py", IMPLICIT)
+    findings, _ = _analyze_and_plan(tmp_path, "app/models/user/product.py", IMPLICIT)
     assert [(f.code, f.line, f.model, f.message, f.fixable(True)) for f in findings] == [
         ("TNT007", 17, "KindMixin",
          "`Enum(...)` has no schema: it is created once and shared by every tenant", True),

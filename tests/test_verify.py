@@ -4,7 +4,6 @@ Each run is a subprocess: the fixture apps both define a `backend` package, and 
 """
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,23 +11,18 @@ import textwrap
 from pathlib import Path
 
 
-from conftest import DATABASE_URL, needs_postgres
+from conftest import DATABASE_URL, needs_postgres, run_tenantlint
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "TENANTLINT_DATABASE_URL"}
-    return subprocess.run([sys.executable, "-m", "tenantlint", *args], cwd=cwd, capture_output=True, text=True, env=env)
 
 
 def fixed_app(tmp_path: Path) -> Path:
     """fixtures/app copied and fixed by `tenantlint fix` (so the test proves the fix, not the golden copy)."""
     app = tmp_path / "app"
     shutil.copytree(FIXTURES / "app", app)
-    result = run(app, "fix")
+    result = run_tenantlint("fix", cwd=app)
     # only AiCredit's computed __table_args__ (TNT003) is left: verify is what checks it
-    assert (result.returncode, result.stdout.splitlines()[-1]) == (1, "Fixed 40 problems in 18 files."), result.stdout
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (1, "Fixed 40 problems in 18 files."), result.stdout
     return app
 
 
@@ -42,8 +36,8 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 def test_fixed_app_passes_on_sqlite(tmp_path):
-    result = run(fixed_app(tmp_path), "verify", "backend.models")
-    assert (result.returncode, result.stdout) == (0, "All checks passed!\n")
+    result = run_tenantlint("verify", "backend.models", cwd=fixed_app(tmp_path))
+    assert (result.exit_code, result.stdout) == (0, "All checks passed!\n")
     assert result.stderr == (
         "Checked 23 tables (20 per tenant, 3 shared).\n"
         "Probe on SQLite in memory: tables created per tenant schema (user_1: 20, user_2: 20).\n"
@@ -52,8 +46,8 @@ def test_fixed_app_passes_on_sqlite(tmp_path):
 
 
 def test_unfixed_app_fails_naming_tables_on_sqlite():
-    result = run(FIXTURES / "app", "verify", "backend.models", "--output-format", "json")
-    assert result.returncode == 1
+    result = run_tenantlint("verify", "backend.models", "--output-format", "json", cwd=FIXTURES / "app")
+    assert result.exit_code == 1
     findings = json.loads(result.stdout)
     missing = sorted(f["message"].split("`")[1] for f in findings if f["code"] == "TNT101")
     assert missing == sorted([
@@ -91,16 +85,16 @@ def test_import_error_exits_2_without_traceback(tmp_path):
                 id = Column(Integer, primary_key=True)
         """,
     })
-    result = run(tmp_path, "verify", "shop")
-    assert result.returncode == 2
+    result = run_tenantlint("verify", "shop", cwd=tmp_path)
+    assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.startswith("tenantlint: error: cannot import shop.models.user.broken: ArgumentError: ")
     assert "Traceback" not in result.stderr
 
 
 def test_missing_module_exits_2(tmp_path):
-    result = run(tmp_path, "verify", "no_such_app")
-    assert (result.returncode, result.stderr) == (
+    result = run_tenantlint("verify", "no_such_app", cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (
         2, "tenantlint: error: cannot import no_such_app: ModuleNotFoundError: No module named 'no_such_app'\n"
     )
 
@@ -170,8 +164,8 @@ class Note(Base):
 
 def test_runtime_rules_with_path_option(tmp_path):
     app = runtime_app(tmp_path)
-    result = run(app, "verify", "shop.models", "--path", "src", "--output-format", "json")
-    assert result.returncode == 1, result.stderr
+    result = run_tenantlint("verify", "shop.models", "--path", "src", "--output-format", "json", cwd=app)
+    assert result.exit_code == 1, result.stderr
     found = [(f["code"], f["path"], f["line"], f["column"], f["model"], f["message"]) for f in json.loads(result.stdout)]
     assert found == [
         ("TNT106", "src/shop/models/__init__.py", 1, 1, None,
@@ -190,15 +184,15 @@ def test_runtime_rules_with_path_option(tmp_path):
         ("TNT105", "src/shop/models/user/order.py", 15, 7, "UserSettings",
          "Table name `settings` exists both shared and per tenant: a plain string reference to it is ambiguous"),
         ("TNT101", "src/shop/models/user/order.py", 21, 7, "Note",
-         "Table `notes` (model `Note`) is defined in a tenant path but has no schema, not `tenant`"),
+         "Table `notes` (model `Note`) is defined in a tenant path but has no schema: it needs `tenant`"),
     ]
-    assert run(app, "verify", "shop.models", "--path", "src", "--select", "TNT101", "-q").stdout == (
+    assert run_tenantlint("verify", "shop.models", "--path", "src", "--select", "TNT101", "-q", cwd=app).stdout == (
         "src/shop/models/__init__.py:1:1: TNT106 The live probe did not run: a foreign key does not resolve "
         "(TNT103); a shared table references a tenant table (TNT107)\n"
         "src/shop/models/user/order.py:21:7: TNT101 Table `notes` (model `Note`) is defined in a tenant path "
-        "but has no schema, not `tenant`\n"
+        "but has no schema: it needs `tenant`\n"
     )
-    assert run(app, "verify", "shop.models", "--path", "src", "--exit-zero", "-q").returncode == 0
+    assert run_tenantlint("verify", "shop.models", "--path", "src", "--exit-zero", "-q", cwd=app).exit_code == 0
 
 
 def test_check_does_not_import_sqlalchemy():
@@ -266,15 +260,15 @@ def test_fixed_app_on_postgresql_tables_fks_rows_and_cleanup(tmp_path):
 @needs_postgres
 def test_cli_on_postgresql_fixed_and_unfixed(tmp_path):
     before = pg_schemas()
-    fixed = run(fixed_app(tmp_path), "verify", "backend.models", "--database-url", DATABASE_URL)
-    assert (fixed.returncode, fixed.stdout) == (0, "All checks passed!\n")
+    fixed = run_tenantlint("verify", "backend.models", "--database-url", DATABASE_URL, cwd=fixed_app(tmp_path))
+    assert (fixed.exit_code, fixed.stdout) == (0, "All checks passed!\n")
     assert "Probe schemas dropped.\n" in fixed.stderr
-    unfixed = run(FIXTURES / "app", "verify", "backend.models", "--database-url", DATABASE_URL, "-q")
-    assert unfixed.returncode == 1
+    unfixed = run_tenantlint("verify", "backend.models", "--database-url", DATABASE_URL, "-q", cwd=FIXTURES / "app")
+    assert unfixed.exit_code == 1
     assert ("backend/models/user/product.py:9:7: TNT101 Table `products` (model `Product`) is defined in a "
-            "tenant path but has no schema, not `tenant`\n") in unfixed.stdout
+            "tenant path but has no schema: it needs `tenant` [fix: TNT001]\n") in unfixed.stdout
     assert ("backend/models/user/brand.py:7:7: TNT106 Table `brands` (model `Brand`): a row written as probe "
-            "tenant `user_1` is not isolated (rows seen: user_1: 1, user_2: 1)\n") in unfixed.stdout
+            "tenant `user_1` is not isolated (rows seen: user_1: 1, user_2: 1) [fix: TNT001]\n") in unfixed.stdout
     assert pg_schemas() == before
 
 
@@ -349,17 +343,17 @@ def test_sqlmodel_tables_are_found(tmp_path):
                 id: int | None = Field(default=None, primary_key=True)
         """,
     })
-    result = run(root, "verify", "shop.models", "--select", "TNT101")
-    assert (result.returncode, result.stdout) == (1, (
+    result = run_tenantlint("verify", "shop.models", "--select", "TNT101", cwd=root)
+    assert (result.exit_code, result.stdout) == (1, (
         "shop/models/user/hero.py:4:7: TNT101 Table `hero` (model `Hero`) is defined in a tenant path but has "
-        "no schema, not `tenant`\nFound 1 problem (0 fixable with `tenantlint fix`).\n"
+        "no schema: it needs `tenant` [fix: TNT001]\nFound 1 problem (1 fixed by `tenantlint fix` through TNT001).\n"
     ))
 
 
 def test_no_table_at_all_is_an_error_not_a_pass(tmp_path):
     root = write(tmp_path, {"plain/__init__.py": "x = 1\n"})
-    result = run(root, "verify", "plain")
-    assert (result.returncode, result.stdout) == (2, "")
+    result = run_tenantlint("verify", "plain", cwd=root)
+    assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == ("tenantlint: error: no mapped table or Table found in plain and its submodules: "
                              "name the package that defines or imports the models\n")
 
@@ -394,8 +388,8 @@ BROKEN_BLOG = {
 
 def test_a_foreign_key_that_breaks_the_mappers_is_a_finding(tmp_path):
     root = write(tmp_path, BROKEN_BLOG)
-    result = run(root, "verify", "blog", "--output-format", "json")
-    assert result.returncode == 1, result.stderr
+    result = run_tenantlint("verify", "blog", "--output-format", "json", cwd=root)
+    assert result.exit_code == 1, result.stderr
     assert [(f["code"], f["path"], f["line"], f["model"]) for f in json.loads(result.stdout)] == [
         ("TNT106", "blog/__init__.py", 1, None),  # the probe did not run
         ("TNT103", "blog/models/user/post.py", 13, "Post"),  # the class line (the source starts with a blank line)
@@ -405,8 +399,8 @@ def test_a_foreign_key_that_breaks_the_mappers_is_a_finding(tmp_path):
 def test_a_probe_that_did_not_run_never_passes_whatever_the_selection(tmp_path):
     root = write(tmp_path, BROKEN_BLOG)
     for selection in (["--ignore", "TNT103"], ["--select", "TNT101"]):
-        result = run(root, "verify", "blog", *selection)
-        assert result.returncode == 1, selection
+        result = run_tenantlint("verify", "blog", *selection, cwd=root)
+        assert result.exit_code == 1, selection
         assert result.stdout == (
             "blog/__init__.py:1:1: TNT106 The live probe did not run: a foreign key does not resolve (TNT103)\n"
             "Found 1 problem (0 fixable with `tenantlint fix`).\n"

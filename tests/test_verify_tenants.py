@@ -4,17 +4,14 @@ Every test works in its own throw-away schemas (`tl<random>_...`) and drops them
 """
 
 import json
-import os
 import re
-import subprocess
-import sys
 import textwrap
 import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import DATABASE_URL, needs_postgres
+from conftest import DATABASE_URL, needs_postgres, run_tenantlint
 
 MODELS = {
     "shop/__init__.py": "",
@@ -99,12 +96,6 @@ def write_models(root: Path, shared: str) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(source.format(shared=shared)))
     return root
-
-
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "TENANTLINT_DATABASE_URL"}
-    return subprocess.run([sys.executable, "-m", "tenantlint", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env)
 
 
 # A write to any of these catalogs, even one undone, changes a row's xmin: the dump would differ.
@@ -201,9 +192,9 @@ def test_every_drift_reported_once_and_nothing_changed(tenants):
     app, prefix, shared, names = tenants
     u1, u2, u3, u4 = (names[n] for n in (1, 2, 3, 4))
     before = dump(prefix)
-    result = run(app, "verify", "shop.models", "--database-url", DATABASE_URL, "--tenants", f"{prefix}user_*",
-                 "--output-format", "json")
-    assert result.returncode == 1, result.stderr
+    result = run_tenantlint("verify", "shop.models", "--database-url", DATABASE_URL, "--tenants", f"{prefix}user_*",
+                 "--output-format", "json", cwd=app)
+    assert result.exit_code == 1, result.stderr
     found = [(f["code"], f.get("tenant"), f["path"], f["line"], f["model"], f["message"]) for f in json.loads(result.stdout)]
     product, order = "shop/models/user/product.py", "shop/models/user/order.py"
     module = "shop/models/__init__.py"
@@ -252,10 +243,10 @@ def test_every_drift_reported_once_and_nothing_changed(tenants):
 def test_text_output_and_clean_tenant_exit_0(tenants):
     app, prefix, shared, names = tenants
     # --ignore TNT104: the models share `order_state` on purpose here; the tenants are what is checked
-    clean = run(app, "verify", "shop.models", "--database-url", DATABASE_URL, "--tenants", names[1], "--ignore", "TNT104")
-    assert (clean.returncode, clean.stdout) == (0, "All checks passed!\n")
+    clean = run_tenantlint("verify", "shop.models", "--database-url", DATABASE_URL, "--tenants", names[1], "--ignore", "TNT104", cwd=app)
+    assert (clean.exit_code, clean.stdout) == (0, "All checks passed!\n")
     assert clean.stderr.endswith("1 tenant: 1 match, 0 differ.\n")
-    one = run(app, "verify", "shop.models", "--database-url", DATABASE_URL, "--tenants", names[4], "--ignore", "TNT104")
+    one = run_tenantlint("verify", "shop.models", "--database-url", DATABASE_URL, "--tenants", names[4], "--ignore", "TNT104", cwd=app)
     assert re.sub(r"\d+\.\d\d s\)", "0.01 s)", one.stderr) == (
         "Checked 3 tables (2 per tenant, 1 shared).\n"
         f"Compared 1 tenant schema matching '{names[4]}' with 2 tenant tables of the models (8 queries, "
@@ -264,25 +255,25 @@ def test_text_output_and_clean_tenant_exit_0(tenants):
         "The live probe does not run with --tenants.\n"
         "1 tenant: 0 match, 1 differ.\n"
     )
-    assert (one.returncode, one.stdout) == (1, (
+    assert (one.exit_code, one.stdout) == (1, (
         f"shop/models/user/product.py:5:7: TNT110 Tenant `{names[4]}`: index `ix_tenant_products_title` (title, sku) "
         "on `products` differs: the models say index `ix_tenant_products_title` (title)\n"
         "Found 1 problem (0 fixable with `tenantlint fix`).\n"
     ))
-    nothing = run(app, "verify", "shop.models", "--database-url", DATABASE_URL, "--tenants", f"{prefix}nobody_*",
-                  "--ignore", "TNT104")
-    assert (nothing.returncode, nothing.stdout, nothing.stderr) == (
+    nothing = run_tenantlint("verify", "shop.models", "--database-url", DATABASE_URL, "--tenants", f"{prefix}nobody_*",
+                  "--ignore", "TNT104", cwd=app)
+    assert (nothing.exit_code, nothing.stdout, nothing.stderr) == (
         2, "", f"tenantlint: error: no schema matches --tenants '{prefix}nobody_*'\n")
 
 
 def test_tenants_needs_a_postgresql_url(tmp_path):
     app = write_models(tmp_path, "shared")
-    missing = run(app, "verify", "shop.models", "--tenants", "user_*")
-    assert missing.returncode == 2
+    missing = run_tenantlint("verify", "shop.models", "--tenants", "user_*", cwd=app)
+    assert missing.exit_code == 2
     assert missing.stderr.endswith(
         "Error: --tenants needs --database-url (a postgresql:// URL): it reads the existing schemas\n")
-    sqlite = run(app, "verify", "shop.models", "--tenants", "user_*", "--database-url", "sqlite://")
-    assert sqlite.returncode == 2
+    sqlite = run_tenantlint("verify", "shop.models", "--tenants", "user_*", "--database-url", "sqlite://", cwd=app)
+    assert sqlite.exit_code == 2
     assert sqlite.stderr.endswith(
         "Error: --tenants needs a PostgreSQL --database-url (postgresql://... or postgresql+DRIVER://...)\n")
 
