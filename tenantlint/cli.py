@@ -186,8 +186,16 @@ def _bar(items: list, label: str):
               help="Commit each fixed file on its own (git), in path order, then print the commits.")
 @click.option("--summary", "summary_file", type=click.Path(path_type=Path, dir_okay=False),
               help="With --commit-per-model: also write the commits as a Markdown summary to FILE.")
+@click.option("--verify", "verify_modules", multiple=True, metavar="MODULE",
+              help="After writing, run `tenantlint verify MODULE` (this imports it) on the fixed and on the "
+              "original code; if the fix broke an import, the mappers or a foreign key, put every file back "
+              "and exit 2. Repeatable.")
+@click.option("--with-references", is_flag=True,
+              help="Also qualify, in the other files of the project, the references to the tables this run "
+              "moves (without it, such references stop the run before anything is written).")
 def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
-        baseline_file, update_baseline, diff, unsafe_fixes, commit_per_model, summary_file):
+        baseline_file, update_baseline, diff, unsafe_fixes, commit_per_model, summary_file, verify_modules,
+        with_references):
     """Apply the safe fixes (and with --unsafe-fixes the unsafe ones too)."""
     from tenantlint.fix_flow import FixAborted, FixRequest, run
 
@@ -195,6 +203,8 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         raise click.UsageError("--summary needs --commit-per-model")
     if commit_per_model and diff:
         raise click.UsageError("--commit-per-model and --diff cannot be combined")
+    if verify_modules and diff:
+        raise click.UsageError("--verify checks written files: it cannot be used with --diff")
     try:
         config = _load(config_file, paths, select, ignore)
     except ConfigError as exc:
@@ -206,6 +216,7 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
         _targets(paths), output_format=output_format, quiet=quiet, exit_zero=exit_zero, use_cache=not no_cache,
         jobs=jobs, unsafe_fixes=unsafe_fixes, diff=diff, commit_per_model=commit_per_model,
         summary_file=summary_file, baseline=known, update_baseline=update_baseline,
+        verify_modules=tuple(verify_modules), with_references=with_references,
     )
     try:
         code = run(request, config, _ClickConsole())

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePath, PureWindowsPath
 
 DEFAULT_COMMIT_MESSAGE = "feat(models): add tenant schema to {file} ({models})"
+DEFAULT_QUALIFY_MESSAGE = "feat(models): qualify references to {tables} in {file}"
 DEFAULT_MAX_FILE_SIZE = 10_000_000  # bytes; no hand-written model file comes near it
 
 
@@ -30,6 +31,7 @@ class Config:
     select: tuple[str, ...] = ()  # empty: every rule
     ignore: tuple[str, ...] = ()
     commit_message: str = DEFAULT_COMMIT_MESSAGE
+    qualify_message: str = DEFAULT_QUALIFY_MESSAGE  # a commit that only qualifies references
     baseline: str | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # a larger file is TNT000, never read whole
     extra: dict = field(default_factory=dict, compare=False, hash=False)
@@ -67,6 +69,7 @@ _KEYS = {
     "select": ("select", "a list of rule codes", _str_list),
     "ignore": ("ignore", "a list of rule codes", _str_list),
     "commit-message": ("commit_message", "a non-empty string", _nonempty_str),
+    "qualify-message": ("qualify_message", "a non-empty string", _nonempty_str),
     "baseline": ("baseline", "a file path string", _nonempty_str),
     "max-file-size": ("max_file_size", "a positive integer (bytes)", _positive_int),
 }
@@ -192,12 +195,13 @@ def _check_values(values: dict, where: str) -> None:
         # a newline in the comment would end it and turn the rest into code; in a path it forges output lines
         if attr in values and any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in values[attr]):
             raise ConfigError(f"config key `{key}` must be a single line without control characters, got {values[attr]!r}{where}")
-    if "commit_message" in values:
-        from tenantlint.release_note import template_problem
+    for key, attr in (("commit-message", "commit_message"), ("qualify-message", "qualify_message")):
+        if attr in values:
+            from tenantlint.release_note import template_problem
 
-        problem = template_problem(values["commit_message"])
-        if problem is not None:
-            raise ConfigError(f"config key `commit-message` {problem}{where}")
+            problem = template_problem(values[attr], key)
+            if problem is not None:
+                raise ConfigError(f"config key `{key}` {problem}{where}")
     if "baseline" in values:
         path = PurePath(values["baseline"])
         if path.is_absolute() or PureWindowsPath(values["baseline"]).is_absolute() or ".." in path.parts:

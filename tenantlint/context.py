@@ -89,7 +89,7 @@ _EXPR_TABLE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?=\.c\.)")
 
 class Context:
     def __init__(self, files: list[SourceFile], config: Config, loader: ModuleLoader | None = None,
-                 moving: dict[str, tuple[str, ...]] | None = None):
+                 moving: dict[str, tuple[str, ...]] | None = None, outside_refs: bool = False):
         self.files = files
         self.config = config
         # the codes of the rules whose fix moves "models" or "tables" (Table(...) calls) into the schema
@@ -101,10 +101,14 @@ class Context:
         # tenant tables that do not get the schema in this run, with why: `fix` cannot set it
         # (computed or inherited `__table_args__`), or will not (not in scope, suppressed, unselected)
         self.unsettled_tables: dict[str, str] = {}
+        self.in_schema: set[str] = set()  # tables that have the placeholder schema in the code as it is
+        # tenant tables this run's fixes give the schema -> the project-relative file that does it
+        self.moving_tables: dict[str, str] = {}
+        self.outside_refs = outside_refs  # also sort the tables named in the files not given (fix)
         self._per_file: dict[tuple[str, int], list] = {}
         # Only the tables some string in scope names matter (TNT005): resolving every class of
         # the project to find the others costs most of a one-file pre-commit run.
-        referenced = {n for f in files if f.in_scope for ref in self.refs(f)
+        referenced = {n for f in files if f.in_scope or outside_refs for ref in self.refs(f)
                       for n in self.referenced_tables(ref) + self.placeholder_tables(ref)}
         self._collect_tables(referenced)
 
@@ -137,7 +141,7 @@ class Context:
                 schema = args.schema_value if literal else None
                 unsettled = self._not_moved(file, ref) if file.tenant and not literal else None
                 if table.tablename:
-                    self._add_table(table.tablename, file.tenant, schema, literal, unsettled)
+                    self._add_table(table.tablename, file.tenant, schema, literal, unsettled, file)
                 guessed += [(name, file.tenant, schema, literal, unsettled) for name in table.guesses if name in names]
             for call in self.tables(file):
                 if call.name in names:
@@ -145,7 +149,7 @@ class Context:
                     if file.tenant and not call.has_schema:
                         unsettled = ("`fix` cannot give it the schema (`**` arguments)" if call.has_star_kwargs
                                      else self._not_fixed(file, call.span.line, "tables"))
-                    self._add_table(call.name, file.tenant, call.schema, call.has_schema, unsettled)
+                    self._add_table(call.name, file.tenant, call.schema, call.has_schema, unsettled, file)
         # A name a `declared_attr` we cannot follow probably gives (`cls.__name__.lower()`,
         # snake_case): used only where no table is known by that name.
         for name, tenant, schema, literal, unsettled in guessed:
@@ -154,11 +158,15 @@ class Context:
                 self.guessed_tables.add(name)
 
     def _add_table(self, name: str, tenant_path: bool, schema: str | None, has_schema: bool,
-                   unsettled: str | None = None) -> None:
+                   unsettled: str | None = None, file: SourceFile | None = None) -> None:
+        if schema == self.placeholder:
+            self.in_schema.add(name)
         if schema == self.placeholder or (tenant_path and not has_schema):
             self.tenant_tables.add(name)
             if unsettled and schema != self.placeholder:
                 self.unsettled_tables.setdefault(name, unsettled)
+            elif file is not None and not has_schema:
+                self.moving_tables.setdefault(name, file.relative)
         elif not has_schema or schema is None:
             self.shared_tables.add(name)
 
@@ -294,9 +302,10 @@ class Context:
     # -- findings
     @staticmethod
     def finding(file: SourceFile, rule: Rule, message: str, where: tuple, model: str | None,
-                edit: Edit | None = None) -> Finding:
+                edit: Edit | None = None, by_hand: str | None = None, breaks_now: bool = False) -> Finding:
         line, col, end_line, end_col = where
-        return Finding(rule.code, message, file.path, line, col, end_line, end_col, model, edit)
+        return Finding(rule.code, message, file.path, line, col, end_line, end_col, model, edit, by_hand=by_hand,
+                       breaks_now=breaks_now)
 
 
 def suppressed(noqa: dict[int, frozenset[str] | None], line: int, code: str) -> bool:

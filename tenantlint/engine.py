@@ -106,6 +106,10 @@ class Analysis:
     transient: bool = False  # a failure of this process (memory, I/O, a bug) was reported: never replay the run
     data: dict[Path, bytes] = field(default_factory=dict)  # each parsed file's bytes, for `fix`
     relative: dict[Path, str] = field(default_factory=dict)  # displayed path -> project-relative path
+    # `fix`: references in files outside the run to the tables the run moves (the TNT005 findings
+    # there), and which file moves each such table (project-relative)
+    outside: list[Finding] = field(default_factory=list)
+    moving_tables: dict[str, str] = field(default_factory=dict)
     suppressed: list[Finding] = field(default_factory=list)  # selected, silenced by a `# noqa` (noqa.unused)
 
 
@@ -214,7 +218,7 @@ class _OnDemand:
 
 
 def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None,
-            discovery: Discovery | None = None) -> Analysis:
+            discovery: Discovery | None = None, outside: bool = False) -> Analysis:
     """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores)."""
     # Syntax trees and facts hold no reference cycles: reference counting frees them, and
     # the cyclic collector, triggered by their millions of allocations, only rescans what the
@@ -222,14 +226,14 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(paths, config, use_cache=use_cache, jobs=jobs, discovery=discovery)
+        return _analyze(paths, config, use_cache=use_cache, jobs=jobs, discovery=discovery, outside=outside)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | None,
-             discovery: Discovery | None) -> Analysis:
+             discovery: Discovery | None, outside: bool) -> Analysis:
     selector = FileSelector(config)
     discovery = discovery or selector.discover(paths)
     analysis = Analysis(config)
@@ -282,7 +286,10 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     analysis.files = add(loaded)
     rules = static_rules()
     moving = {kind: tuple(r.code for r in rules if r.moves == kind) for kind in ("models", "tables")}
-    analysis.findings = run_rules(Context(analysis.files, config, on_demand, moving), rules, analysis.suppressed)
+    context = Context(analysis.files, config, on_demand, moving, outside_refs=outside and bool(discovery.context))
+    analysis.findings = run_rules(context, rules, analysis.suppressed)
+    if context.outside_refs:
+        analysis.outside, analysis.moving_tables = outside_references(context), dict(context.moving_tables)
     analysis.files += add(on_demand.loaded)  # read for their names only: no findings of their own
     if cache:
         cache.save()
@@ -308,6 +315,21 @@ def run_rules(context: Context, rules: list[Rule], silenced: list[Finding] | Non
             elif silenced is not None:
                 silenced.append(f)
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+def outside_references(context: Context) -> list[Finding]:
+    """The references, in the files a run was not given, to the tables it moves into the schema:
+    left alone they would stop resolving (`fix --with-references` qualifies them)."""
+    from tenantlint.context import suppressed
+    from tenantlint.rules.tnt005_unqualified_table_reference import RULE as UNQUALIFIED_REFERENCE
+
+    found = [
+        finding for file in context.files if not file.in_scope
+        for finding in UNQUALIFIED_REFERENCE.check(context, file)
+        if finding.edit is not None and finding.model in context.moving_tables
+        and context.config.selects(finding.code) and not suppressed(file.facts.noqa, finding.line, finding.code)
+    ]
+    return sorted(found, key=lambda f: f.sort_key)
 
 
 def run_key(paths: list[Path], config: Config, view: tuple,

@@ -64,6 +64,10 @@ class Finding:
     model: str | None = None
     edit: Edit | None = None
     tenant: str | None = None  # `verify --tenants`: the tenant schema the finding is about
+    by_hand: str | None = None  # a finding `fix` cannot fix: the line to write, when it is known
+    # the code is broken as it stands (a reference to a table that already has the schema): a
+    # baseline recorded before the table moved must not hide it
+    breaks_now: bool = False
     fixed_by: FixedBy | None = None  # `verify`: the static finding that `fix` fixes for it
 
     def fixable(self, unsafe_fixes: bool = False) -> bool:

@@ -22,6 +22,9 @@ class FixStatus(enum.Enum):
     FAILED = "failed"
 
 
+_LINE_ENDS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # where str.splitlines ends a line
+
+
 @dataclass(frozen=True)
 class FileFix:
     path: Path
@@ -38,9 +41,11 @@ class FileFix:
     def diff(self) -> str:
         old, new = decode(self.old), decode(self.new)
         name = self.path.as_posix()
-        return "".join(
-            difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{name}", f"b/{name}")
-        )
+        lines = difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{name}", f"b/{name}")
+        # a last line without its newline ends as `diff -u` and git end it, so the next hunk or
+        # file starts on a line of its own and `patch`/`git apply` accept the output
+        return "".join(line if line[-1:] in _LINE_ENDS else line + "\n\\ No newline at end of file\n"
+                       for line in lines)
 
 
 def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) -> FileFix:
@@ -76,9 +81,10 @@ def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) ->
     return FileFix(path, status, old, new, tuple(findings))
 
 
-def plan(analysis: Analysis, unsafe_fixes: bool) -> list[FileFix]:
+def plan(analysis: Analysis, unsafe_fixes: bool, extra: list[Finding] | None = None) -> list[FileFix]:
+    """Each file's fix, in path order; `extra`: findings of files outside the run to fix too."""
     by_path: dict[Path, list[Finding]] = defaultdict(list)
-    for finding in analysis.findings:
+    for finding in [*analysis.findings, *(extra or [])]:
         if finding.fixable(unsafe_fixes):
             by_path[finding.path].append(finding)
     fixes = []

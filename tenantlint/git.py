@@ -81,13 +81,13 @@ class Repository:
             return False
         return True
 
-    def commit_file(self, relative: str, message: str, no_hooks: Path) -> str:
-        """Commit this one file as it is in the work tree, leaving the index of every other file as it
-        was (`--only`); the commit's full hash. No hook runs (the user's hooks could stash, restore or
+    def commit_file(self, relative: str, message: str, no_hooks: Path, also: tuple[str, ...] = ()) -> str:
+        """Commit this one file (and `also`: the files whose references move with it) as it is in
+        the work tree, leaving the index of every other file as it was (`--only`); the commit's full hash. No hook runs (the user's hooks could stash, restore or
         rewrite their work in progress in the middle of the refactor): `--no-verify` skips pre-commit
         and commit-msg only, so hooks are looked up in `no_hooks`, an empty folder."""
         _git(self.root, "-c", f"core.hooksPath={no_hooks}", "commit", "--quiet", "--no-verify", "--only",
-             "--message", message, "--", relative)
+             "--message", message, "--", relative, *also)
         return _git(self.root, "rev-parse", "HEAD").strip()
 
     def short(self, commit: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the config validates templates at load: keep this module light to import
-    from tenantlint.findings import EditKind
+    from tenantlint.findings import EditKind, Finding
     from tenantlint.fix_plan import FileFix
 
 
@@ -65,42 +65,56 @@ def edit_kinds(fix: FileFix) -> tuple[EditKind, ...]:
     return tuple(dict.fromkeys(edit.kind for edit in fix.edits))
 
 
-PLACEHOLDERS = ("file", "path", "models")
-_ALLOWED = "it may only use {file}, {path} and {models} (no format spec, conversion, attribute or index)"
+# The placeholders each message template may use (config key -> names).
+PLACEHOLDERS = {
+    "commit-message": ("file", "path", "models"),
+    "qualify-message": ("file", "path", "tables"),
+}
 
 
-def template_problem(template: str) -> str | None:
-    """Why a `commit-message` template is refused, or None. Only the bare placeholders pass:
-    a format spec (`{file:>2000000000}` builds a 2 GB string) or an attribute or index
-    (`{file.__class__}`) would let a cloned repository's config do more than name a file."""
+def _allowed(key: str) -> str:
+    names = [f"{{{name}}}" for name in PLACEHOLDERS[key]]
+    return (f"it may only use {', '.join(names[:-1])} and {names[-1]} "
+            "(no format spec, conversion, attribute or index)")
+
+
+def template_problem(template: str, key: str = "commit-message") -> str | None:
+    """Why the message template of config key `key` is refused, or None. Only the bare
+    placeholders pass: a format spec (`{file:>2000000000}` builds a 2 GB string) or an attribute
+    or index (`{file.__class__}`) would let a cloned repository's config do more than name a file."""
     try:
         fields = list(string.Formatter().parse(template))
     except ValueError as exc:
-        return f"is not a valid template ({exc}); {_ALLOWED}"
+        return f"is not a valid template ({exc}); {_allowed(key)}"
     for _, name, spec, conversion in fields:
         if name is None:  # literal text only
             continue
-        if name not in PLACEHOLDERS or spec or conversion is not None:
+        if name not in PLACEHOLDERS[key] or spec or conversion is not None:
             written = "{" + name + (f"!{conversion}" if conversion is not None else "") + (f":{spec}" if spec else "") + "}"
-            return f"uses {written!r}; {_ALLOWED}"
+            return f"uses {written!r}; {_allowed(key)}"
     return None
 
 
-def commit_message(template: str, path: str, models: tuple[str, ...]) -> str:
-    """Fill in `{file}` (the file name), `{path}` (repository-relative) and `{models}`."""
-    problem = template_problem(template)  # checked at config load too; a Config can be built in code
+def commit_message(template: str, path: str, models: tuple[str, ...], key: str = "commit-message") -> str:
+    """Fill in `{file}` (the file name), `{path}` (repository-relative) and `{models}` (or, for
+    `qualify-message`, `{tables}`)."""
+    problem = template_problem(template, key)  # checked at config load too; a Config can be built in code
     if problem is not None:
-        raise MessageError(f"config key `commit-message` {problem}")
-    return template.format(file=PurePosixPath(path).name, path=path, models=", ".join(models) or "-")
+        raise MessageError(f"config key `{key}` {problem}")
+    names = ", ".join(models) or "-"
+    return template.format(file=PurePosixPath(path).name, path=path, **{PLACEHOLDERS[key][2]: names})
 
 
-def plan_commits(fixes: list[tuple[str, FileFix]], template: str) -> list[Planned]:
-    """One commit per changed file, in path order."""
+def plan_commits(fixes: list[tuple[str, FileFix]], template: str, qualify_template: str) -> list[Planned]:
+    """One commit per changed file, in path order. A file that moves no model, only qualifies
+    references, says so (`qualify-message`) and names the tables it refers to."""
     planned = []
     for path, fix in sorted(fixes, key=lambda item: item[0]):
-        # a file that only qualifies references names the tables it refers to
         models, references = models_of(fix), references_of(fix)
-        message = commit_message(template, path, models or references)
+        if models or not references:
+            message = commit_message(template, path, models)
+        else:
+            message = commit_message(qualify_template, path, references, "qualify-message")
         planned.append(Planned(path, models, references, edit_kinds(fix), message))
     return planned
 
@@ -126,8 +140,24 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone().isoformat(timespec="seconds")
 
 
-def format_markdown(commits: list[Committed], started: datetime, finished: datetime, schema: str) -> str:
-    """`--summary FILE`: the refactor as a Markdown release note."""
+def format_left(left: list[Finding]) -> list[str]:
+    """The summary's last section: each finding the run could not fix, where, why, and the line to
+    write when tenantlint knows it."""
+    lines = ["", "## Left to do by hand", ""]
+    if not left:
+        return lines + ["Nothing: every finding was fixed."]
+    for f in sorted(left, key=lambda f: f.sort_key):
+        if lines[-1] == "  ```":  # a list item after a code block starts after a blank line
+            lines.append("")
+        lines.append(f"- `{f.path.as_posix()}:{f.line}:{f.column}` {f.code}: {f.message}")
+        if f.by_hand:
+            lines += ["", "  ```python", f"  {f.by_hand}", "  ```"]
+    return lines
+
+
+def format_markdown(commits: list[Committed], started: datetime, finished: datetime, schema: str,
+                    left: list[Finding] | None = None) -> str:
+    """`--summary FILE`: the refactor as a Markdown release note, ending with what is `left`."""
     models = [m for c in commits for m in c.planned.models]
     lines = [
         "# Tenant schema refactor summary",
@@ -163,4 +193,5 @@ def format_markdown(commits: list[Committed], started: datetime, finished: datet
             kinds[kind.value] = kinds.get(kind.value, 0) + 1
     lines += ["", "## Edits", ""]
     lines += [f"- {kind}: {count} {'file' if count == 1 else 'files'}" for kind, count in kinds.items()] or ["- none"]
+    lines += format_left(left or [])
     return "\n".join(lines) + "\n"

@@ -189,4 +189,4 @@ def render_after_fix(output_format: str, shown: Sequence[Finding], fixed: int, f
     if output_format != "text" or quiet or not fixed:
         return render(output_format, shown, unsafe_fixes=unsafe_fixes, quiet=quiet, config=config)
     left = format_text(shown, unsafe_fixes) if shown else ""
-    return left + f"Fixed {fixed} problems in {files} files.\n"
+    return left + f"Fixed {plural(fixed, 'problem')} in {plural(files, 'file')}.\n"

@@ -116,10 +116,10 @@ def test_one_commit_per_model_file(repo, tmp_path):
 def test_commit_message_from_config(repo):
     (repo / "pyproject.toml").write_text(PYPROJECT + 'commit-message = "chore: tenant schema for {path} [{models}]"\n')
     git(repo, "commit", "-q", "-m", "config", "--", "pyproject.toml")
-    result = run_tenantlint("fix", "--commit-per-model", "app/models/user/product.py", in_process=True)
+    result = run_tenantlint("fix", "--commit-per-model", "app/models/user/coupon.py", in_process=True)
     assert result.exit_code == 0, result.stderr
-    assert subjects(repo)[0] == "chore: tenant schema for app/models/user/product.py [Product]"
-    assert result.stdout.endswith(f"1. Task 1: app/models/user/product.py - `{git(repo, 'rev-parse', '--short', 'HEAD').strip()}` (chore)\n")
+    assert subjects(repo)[0] == "chore: tenant schema for app/models/user/coupon.py [Coupon]"
+    assert result.stdout.endswith(f"1. Task 1: app/models/user/coupon.py - `{git(repo, 'rev-parse', '--short', 'HEAD').strip()}` (chore)\n")
 
 
 def _refused(repo: Path, message: str, before_status: list[str]) -> None:
@@ -269,8 +269,8 @@ def test_user_commit_hooks_do_not_run(repo):
     hook = repo / ".git/hooks/pre-commit"
     hook.write_text("#!/bin/sh\necho touched > hook-ran.txt\nexit 1\n")
     hook.chmod(0o755)
-    result = run_tenantlint("fix", "--commit-per-model", "app/models/user/product.py", in_process=True)
+    result = run_tenantlint("fix", "--commit-per-model", "app/models/user/coupon.py", in_process=True)
     assert result.exit_code == 0, result.stderr
-    assert subjects(repo)[0] == "feat(models): add tenant schema to product.py (Product)"
+    assert subjects(repo)[0] == "feat(models): add tenant schema to coupon.py (Coupon)"
     assert not (repo / "hook-ran.txt").exists()
     assert status(repo) == WORK_IN_PROGRESS

@@ -83,7 +83,7 @@ def test_hooks_check_then_fix_then_pass(tmp_path, git_env):
     fix = pre_commit(project, "tenantlint-fix")
     assert fix.returncode == 1, fix.stdout + fix.stderr  # pre-commit fails a hook that modifies files
     assert "files were modified by this hook" in fix.stdout
-    assert "Fixed 1 problems in 1 files.\n" in fix.stdout
+    assert "Fixed 1 problem in 1 file.\n" in fix.stdout
     assert (project / "app/models/user/coupon.py").read_text() == COUPON_FIXED
     assert (project / "app/models/user/legacy.py").read_text() == LEGACY
     assert (project / "app/models/plan.py").read_text() == PLAN

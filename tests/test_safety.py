@@ -278,7 +278,7 @@ def test_every_edit_kind_passes_verification_even_after_non_ascii_text(project):
     target = project / "models" / "user" / "every.py"
     target.write_text(EVERY_EDIT, encoding="utf-8")
     code, out, err = run_tenantlint("fix", "--unsafe-fixes", ".", in_process=True)
-    assert (code, out, err) == (0, "Fixed 7 problems in 1 files.\n", "")
+    assert (code, out, err) == (0, "Fixed 7 problems in 1 file.\n", "")
     assert target.read_text(encoding="utf-8") == (
         EVERY_EDIT.replace('"public"', '"tenant"')
         .replace('name="kind_enum")', 'name="kind_enum", schema="tenant")')
@@ -309,7 +309,7 @@ def test_a_crash_on_one_file_is_tnt000_for_that_file_only(project, monkeypatch):
     assert out == (
         "models/user/odd.py:1:1: TNT000 internal error while analysing the file: RuntimeError: boom\n"
         "Found 1 problem (0 fixable with `tenantlint fix`).\n"
-        "Fixed 1 problems in 1 files.\n"
+        "Fixed 1 problem in 1 file.\n"
     )
     assert err == ""
     assert (user / "product.py").read_bytes() == model_file(FIXED)
@@ -338,7 +338,7 @@ def test_a_fixer_crash_on_one_file_leaves_it_and_fixes_the_others(project, monke
     assert out == (
         "models/user/odd.py:4:7: TNT001 Model `Odd` has no tenant schema [*]\n"
         "Found 1 problem (1 fixable with `tenantlint fix`).\n"
-        "Fixed 1 problems in 1 files.\n"
+        "Fixed 1 problem in 1 file.\n"
     )
     assert (user / "odd.py").read_bytes() == model_file().replace(b"Product", b"Odd")
     assert (user / "product.py").read_bytes() == model_file(FIXED)

@@ -40,7 +40,7 @@ def test_a_fifo_in_the_tree_is_tnt000_and_the_run_finishes(project):
     code, out, err = run_tenantlint("fix", ".", cwd=project, timeout=60)
     assert (code, err) == (2, "")
     assert out == ("models/user/fifo.py:1:1: TNT000 cannot read file: not a regular file (a FIFO)\n"
-                   "Found 1 problem (0 fixable with `tenantlint fix`).\nFixed 1 problems in 1 files.\n")
+                   "Found 1 problem (0 fixable with `tenantlint fix`).\nFixed 1 problem in 1 file.\n")
     assert (project / "models" / "user" / "product.py").read_text(encoding="utf-8") == FIXED
 
 
@@ -142,7 +142,7 @@ def test_a_self_loop_is_skipped_with_one_warning(project):
     for _ in range(2):  # the second run is replayed from the run cache: it still warns
         assert run_tenantlint("check", ".", cwd=project, timeout=60) == (1, FINDING + "Found 1 problem (1 fixable with `tenantlint fix`).\n", warning)
     # `fix` reads the tree twice (before and after): still one warning
-    assert run_tenantlint("fix", ".", cwd=project, timeout=60) == (0, "Fixed 1 problems in 1 files.\n", warning)
+    assert run_tenantlint("fix", ".", cwd=project, timeout=60) == (0, "Fixed 1 problem in 1 file.\n", warning)
     assert (project / "models" / "user" / "product.py").read_text(encoding="utf-8") == FIXED
 
 

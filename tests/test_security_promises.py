@@ -60,7 +60,7 @@ def test_check_and_fix_diff_execute_nothing_of_the_checked_tree(tmp_path, args):
 def test_fix_executes_nothing_and_fixes_the_model(tmp_path):
     root = write_tree(tmp_path, TREE)
     result = run_tenantlint("fix", ".", cwd=root, script=True)
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "Fixed 1 problems in 1 files.\n", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "Fixed 1 problem in 1 file.\n", "")
     assert (root / "app/models/user/product.py").read_text() == FIXED
     assert ran(root) == []
 

@@ -42,7 +42,7 @@ def project(tmp_path, monkeypatch):
 B_LEFT = (
     "models/user/b.py:4:7: TNT001 Model `B` has no tenant schema [*]\n"
     "Found 1 problem (1 fixable with `tenantlint fix`).\n"
-    "Fixed 1 problems in 1 files.\n"
+    "Fixed 1 problem in 1 file.\n"
 )
 
 
@@ -334,9 +334,9 @@ def test_no_commit_hook_runs(repo):
         hook = repo / ".git/hooks" / name
         hook.write_text(f"#!/bin/sh\necho {name} >> \"$(git rev-parse --show-toplevel)/hooks-ran.txt\"\n")
         hook.chmod(0o755)
-    code, out, err = run_tenantlint("fix", "--commit-per-model", "app/models/user/product.py", in_process=True)
+    code, out, err = run_tenantlint("fix", "--commit-per-model", "app/models/user/coupon.py", in_process=True)
     assert (code, err) == (0, "")
-    assert subjects(repo) == ["feat(models): add tenant schema to product.py (Product)", "initial"]
+    assert subjects(repo) == ["feat(models): add tenant schema to coupon.py (Coupon)", "initial"]
     assert not (repo / "hooks-ran.txt").exists()
     assert status(repo) == []
 
@@ -367,11 +367,11 @@ def test_a_failing_commit_puts_its_file_back_and_names_it(repo, monkeypatch):
     real_commit = Repository.commit_file
     calls = []
 
-    def commit_file(self, relative, message, no_hooks):
+    def commit_file(self, relative, message, no_hooks, also=()):
         calls.append(relative)
         if len(calls) == 2:
             (repo / ".git/index.lock").write_text("")
-        return real_commit(self, relative, message, no_hooks)
+        return real_commit(self, relative, message, no_hooks, also)
 
     monkeypatch.setattr(Repository, "commit_file", commit_file)
     code, out, err = run_tenantlint("fix", "--commit-per-model", in_process=True)

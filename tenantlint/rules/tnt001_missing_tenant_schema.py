@@ -31,7 +31,21 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
                 file, RULE,
                 f"Model `{name}` has no tenant schema; it inherits `__table_args__` from `{origin}`, "
                 "which a plain assignment would drop: merge them by hand", model.where, name,
+                by_hand=_merged(inherited, origin, context.placeholder),
             )
+
+
+def _merged(inherited: TableArgs, origin: str, placeholder: str) -> str | None:
+    """The assignment that keeps what the parent's `__table_args__` holds and adds the schema
+    (SQLAlchemy takes the keyword options from a dict that comes last)."""
+    parent, schema = f"{origin}.__table_args__", f'"schema": "{placeholder}"'
+    if inherited.shape is Shape.DICT:
+        return f"__table_args__ = {{**{parent}, {schema}}}"
+    if inherited.shape is Shape.TUPLE and inherited.options_dict is None:
+        return f"__table_args__ = (*{parent}, {{{schema}}})"
+    if inherited.shape is Shape.TUPLE:
+        return f"__table_args__ = (*{parent}[:-1], {{**{parent}[-1], {schema}}})"
+    return None
 
 
 def _args_edit(args: TableArgs, pos: Positions, placeholder: str) -> Edit:

@@ -35,7 +35,8 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
             file, RULE,
             f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{context.placeholder}.` schema"
             f"{_note(context, ref, tenant, unsettled, new_value)}",
-            where, tenant[0], edit,
+            where, tenant[0], edit, by_hand=f'"{new_value}"' if ref.computed and not unsettled else None,
+            breaks_now=all(n in context.in_schema for n in tenant),
         )
 
 
