@@ -148,12 +148,10 @@ def test_the_zsh_and_fish_lines_give_their_scripts(shell, marker, tmp_path):
     variable, _, rest = completion_lines()[shell].partition("=")
     value = rest.split()[0].rstrip(")")
     assert (variable.split("(")[-1].lstrip('"$'), value) == ("_TENANTLINT_COMPLETE", f"{shell}_source")
-    source = subprocess.run([str(SCRIPT)], capture_output=True, text=True, cwd=tmp_path, check=False,
-                            env=shell_env(_TENANTLINT_COMPLETE=value))
-    assert source.returncode == 0 and marker in source.stdout
+    source = run_tenantlint(cwd=tmp_path, script=True, env={"_TENANTLINT_COMPLETE": value})
+    assert source.exit_code == 0 and marker in source.stdout
     # what the script asks for answers with the subcommand (the shells themselves are not installed here)
-    complete = subprocess.run([str(SCRIPT)], capture_output=True, text=True, cwd=tmp_path, check=False,
-                              env=shell_env(_TENANTLINT_COMPLETE=f"{shell}_complete", COMP_WORDS="tenantlint ru",
-                                            COMP_CWORD="1" if shell == "zsh" else "ru"))
+    complete = run_tenantlint(cwd=tmp_path, script=True, env={
+        "_TENANTLINT_COMPLETE": f"{shell}_complete", "COMP_WORDS": "tenantlint ru", "COMP_CWORD": "1" if shell == "zsh" else "ru"})
     expected = "plain\nrules\n" if shell == "zsh" else "plain,rules\t"
     assert complete.stdout.startswith(expected)
