@@ -179,6 +179,7 @@ def _verify_tenants(tmp_path: Path, example: Valid | Invalid) -> tuple[int, list
     return result.exit_code, [(f["code"], f["message"]) for f in json.loads(result.stdout)], names
 
 
+@pytest.mark.slow  # a PostgreSQL tenant per example: about 40 s for all of them
 @needs_postgres
 @pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "valid", tenant=True))
 def test_tenant_valid_example_is_not_reported_by_verify_tenants(tmp_path, code, example):
@@ -186,6 +187,7 @@ def test_tenant_valid_example_is_not_reported_by_verify_tenants(tmp_path, code, 
     assert [message for c, message in found if c == code] == []
 
 
+@pytest.mark.slow  # a PostgreSQL tenant per example: about 40 s for all of them
 @needs_postgres
 @pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "invalid", tenant=True))
 def test_tenant_invalid_example_is_reported_by_verify_tenants_as_documented(tmp_path, code, example):
