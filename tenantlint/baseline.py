@@ -14,14 +14,18 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tenantlint.atomic import write_atomic
 from tenantlint.config import DEFAULT_MAX_FILE_SIZE, Config
 from tenantlint.files import read_regular
 from tenantlint.findings import Finding
 from tenantlint.report import plural
+
+if TYPE_CHECKING:
+    from tenantlint.engine import Analysis
 
 VERSION = 1
 _ENTRY_KEYS = {"path", "code", "model", "occurrence"}
@@ -31,8 +35,17 @@ class BaselineError(Exception):
     """A missing or malformed baseline file; the CLI turns it into exit 2."""
 
 
+class NotUpdated(BaselineError):
+    """`--update-baseline` with files that could not be parsed: their findings are unknown, so
+    the baseline is kept as it is. `errors` are shown before the message."""
+
+    def __init__(self, message: str, errors: list[Finding]):
+        super().__init__(message)
+        self.errors = errors
+
+
 @dataclass(frozen=True)
-class Entry:
+class BaselineEntry:
     path: str  # relative to the project root, `/`-separated
     code: str
     model: str | None  # class or table name (None for a finding that names neither)
@@ -47,13 +60,13 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class BaselineResult:
     """What a baseline does to one run's findings."""
 
     reported: list[Finding]  # not in the baseline: shown, and they fail the run
     baselined: int  # findings the baseline hid
-    current: frozenset[Entry]  # every finding of this run, as an entry
-    stale: frozenset[Entry]  # entries in scope that no longer occur
+    current: frozenset[BaselineEntry]  # every finding of this run, as an entry
+    stale: frozenset[BaselineEntry]  # entries in scope that no longer occur
 
 
 def resolve_path(cli_value: Path | None, config: Config) -> Path | None:
@@ -76,7 +89,8 @@ def check_writable(path: Path, root: Path, name: str) -> None:
         )
 
 
-def key_findings(findings: Sequence[Finding], relative: Callable[[Finding], str]) -> list[tuple[Finding, Entry]]:
+def key_findings(findings: Sequence[Finding],
+                 relative: Callable[[Finding], str]) -> list[tuple[Finding, BaselineEntry]]:
     """Each finding with its entry; occurrences are counted in source order."""
     seen: dict[tuple, int] = {}
     keyed = []
@@ -84,11 +98,11 @@ def key_findings(findings: Sequence[Finding], relative: Callable[[Finding], str]
         key = (relative(finding), finding.code, finding.model)
         index = seen.get(key, 0)
         seen[key] = index + 1
-        keyed.append((finding, Entry(*key, index)))
+        keyed.append((finding, BaselineEntry(*key, index)))
     return keyed
 
 
-def in_scope(entry: Entry, targets: Sequence[str], config: Config) -> bool:
+def in_scope(entry: BaselineEntry, targets: Sequence[str], config: Config) -> bool:
     """Whether this run could have produced the entry: under a target path and a selected rule.
     `targets` are root-relative posix paths ("." is the whole project)."""
     if config.select and not any(entry.code.startswith(s) for s in config.select):
@@ -98,24 +112,26 @@ def in_scope(entry: Entry, targets: Sequence[str], config: Config) -> bool:
     return any(t == "." or entry.path == t or entry.path.startswith(t.rstrip("/") + "/") for t in targets)
 
 
-def apply(baseline: frozenset[Entry], keyed: Sequence[tuple[Finding, Entry]], scope: Callable[[Entry], bool]) -> Outcome:
+def apply(baseline: frozenset[BaselineEntry], keyed: Sequence[tuple[Finding, BaselineEntry]],
+          scope: Callable[[BaselineEntry], bool]) -> BaselineResult:
     reported = [finding for finding, entry in keyed if entry not in baseline]
     current = frozenset(entry for _, entry in keyed)
     stale = frozenset(e for e in baseline if scope(e) and e not in current)
-    return Outcome(reported, len(keyed) - len(reported), current, stale)
+    return BaselineResult(reported, len(keyed) - len(reported), current, stale)
 
 
-def updated(baseline: frozenset[Entry], outcome: Outcome, scope: Callable[[Entry], bool]) -> frozenset[Entry]:
+def updated(baseline: frozenset[BaselineEntry], outcome: BaselineResult,
+            scope: Callable[[BaselineEntry], bool]) -> frozenset[BaselineEntry]:
     """`check --update-baseline`: this run's findings, plus the entries the run did not look at."""
     return frozenset(e for e in baseline if not scope(e)) | outcome.current
 
 
-def shrunk(baseline: frozenset[Entry], outcome: Outcome) -> frozenset[Entry]:
+def shrunk(baseline: frozenset[BaselineEntry], outcome: BaselineResult) -> frozenset[BaselineEntry]:
     """`fix --update-baseline`: only drops entries that no longer occur, never adds one."""
     return baseline - outcome.stale
 
 
-def dumps(entries: Iterable[Entry]) -> str:
+def dumps(entries: Iterable[BaselineEntry]) -> str:
     """One entry per line, sorted by path, code, name and occurrence: a migrated model is a
     one-line deletion in review, and two branches touching different files merge cleanly."""
     lines = [json.dumps(e.as_dict(), ensure_ascii=False) for e in sorted(entries, key=lambda e: e.sort_key)]
@@ -123,7 +139,7 @@ def dumps(entries: Iterable[Entry]) -> str:
     return f'{{\n  "version": {VERSION},\n  "entries": {body}\n}}\n'
 
 
-def loads(text: str, name: str) -> frozenset[Entry]:
+def loads(text: str, name: str) -> frozenset[BaselineEntry]:
     """Parse and validate a baseline document; every problem names the file."""
 
     def bad(reason: str) -> BaselineError:
@@ -144,7 +160,7 @@ def loads(text: str, name: str) -> frozenset[Entry]:
         raise bad(f"unsupported version {json.dumps(version)} (expected {VERSION})")
     if not isinstance(document["entries"], list):
         raise bad('"entries" must be a list')
-    entries: set[Entry] = set()
+    entries: set[BaselineEntry] = set()
     for number, raw in enumerate(document["entries"], 1):
         if not (
             isinstance(raw, dict)
@@ -156,14 +172,15 @@ def loads(text: str, name: str) -> frozenset[Entry]:
         ):
             raise bad(f"entry {number} must be an object with path, code (strings), model (string or null) "
                       f"and occurrence (an integer >= 0), got {json.dumps(raw)}")
-        entry = Entry(raw["path"], raw["code"], raw["model"], raw["occurrence"])
+        entry = BaselineEntry(raw["path"], raw["code"], raw["model"], raw["occurrence"])
         if entry in entries:
             raise bad(f"entry {number} is a duplicate: {json.dumps(raw)}")
         entries.add(entry)
     return frozenset(entries)
 
 
-def load(path: Path, name: str, missing_ok: bool = False, limit: int = DEFAULT_MAX_FILE_SIZE) -> frozenset[Entry]:
+def load(path: Path, name: str, missing_ok: bool = False,
+         limit: int = DEFAULT_MAX_FILE_SIZE) -> frozenset[BaselineEntry]:
     try:
         text = read_regular(path, limit).decode("utf-8")  # `--baseline /dev/zero` is refused, not read
     except FileNotFoundError as exc:
@@ -178,7 +195,7 @@ def load(path: Path, name: str, missing_ok: bool = False, limit: int = DEFAULT_M
     return loads(text, name)
 
 
-def save(path: Path, entries: Iterable[Entry]) -> bool:
+def save(path: Path, entries: Iterable[BaselineEntry]) -> bool:
     """Write atomically, and only when the content changes (no mtime churn for pre-commit)."""
     text = dumps(entries)
     try:
@@ -190,7 +207,7 @@ def save(path: Path, entries: Iterable[Entry]) -> bool:
     return True
 
 
-def notes(outcome: Outcome, name: str) -> list[str]:
+def notes(outcome: BaselineResult, name: str) -> list[str]:
     """What a run with a baseline says after its summary (the ratchet)."""
     lines = []
     if outcome.baselined:
@@ -204,6 +221,58 @@ def notes(outcome: Outcome, name: str) -> list[str]:
     return lines
 
 
-def update_note(before: frozenset[Entry], after: frozenset[Entry], name: str) -> str:
+def update_note(before: frozenset[BaselineEntry], after: frozenset[BaselineEntry], name: str) -> str:
     added, removed = len(after - before), len(before - after)
     return f"Baseline {name}: {plural(len(after), 'entry', 'entries')} ({added} added, {removed} removed)."
+
+
+@dataclass(frozen=True)
+class InEffect:
+    """The baseline a run uses, read before anything is written."""
+
+    path: Path
+    name: str  # as the user sees it
+    entries: frozenset[BaselineEntry]
+
+
+def open_in_effect(cli_value: Path | None, config: Config, update: bool, grow: bool) -> InEffect | None:
+    """The baseline in effect, or None. Only `check --update-baseline` (`grow`) may start from a
+    missing file; with `update`, one that cannot be written is refused before `fix` changes files."""
+    from tenantlint.engine import display_path
+
+    path = resolve_path(cli_value, config)
+    if path is None:
+        return None
+    name = display_path(path).as_posix()
+    if update:
+        check_writable(path, config.root, name)
+    return InEffect(path, name, load(path, name, missing_ok=update and grow, limit=config.max_file_size))
+
+
+def screen(analysis: Analysis, targets: Sequence[Path], known: InEffect | None, update: bool,
+           grow: bool) -> tuple[list[Finding], list[str]]:
+    """The findings the baseline lets through, and its notes; with `update`, write it first
+    (`check` records the current findings, `fix` only drops entries that no longer occur)."""
+    from tenantlint.files import FileSelector
+
+    if known is None:
+        return analysis.findings, []
+    keyed = key_findings(analysis.findings, lambda f: analysis.relative.get(f.path, f.path.as_posix()))
+    selector = FileSelector(analysis.config)
+    scope_targets = [selector.relative(t) for t in targets]
+
+    def scope(entry: BaselineEntry) -> bool:
+        return in_scope(entry, scope_targets, analysis.config)
+
+    outcome = apply(known.entries, keyed, scope)
+    if not update:
+        return outcome.reported, notes(outcome, known.name)
+    if analysis.errors:
+        raise NotUpdated(f"baseline file {known.name} not updated: some files could not be parsed", analysis.errors)
+    new = updated(known.entries, outcome, scope) if grow else shrunk(known.entries, outcome)
+    try:
+        save(known.path, new)
+    except OSError as exc:
+        raise BaselineError(f"cannot write baseline file {known.name}: {exc.strerror or exc}") from exc
+    kept = notes(replace(outcome, stale=frozenset()), known.name) if not grow else []
+    return outcome.reported, kept + [update_note(known.entries, new, known.name)]

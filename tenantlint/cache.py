@@ -30,7 +30,7 @@ import tenantlint
 from tenantlint.config import Config, config_fingerprint
 
 if TYPE_CHECKING:  # loaded with the first per-file cache: a replayed run never needs it
-    from tenantlint.summary import ModuleSummary
+    from tenantlint.facts import ModuleFacts
 
 CACHE_DIR = ".tenantlint_cache"
 _FORMAT = "tenantlint-cache-json"
@@ -47,10 +47,10 @@ _warned: set[Path] = set()  # cache folders refused in this process: the warning
 
 
 @dataclass(frozen=True)
-class Entry:
+class CacheEntry:
     """One file's result, as `engine.load` made it."""
 
-    summary: ModuleSummary | None
+    facts: ModuleFacts | None
     lines: tuple[str, ...] = ()
     error: str | None = None
     error_line: int = 1
@@ -219,9 +219,9 @@ def _remove_other_versions(folder: Path, version: str) -> None:
 
 def _entry_codec():
     from tenantlint.codec import codec
-    from tenantlint.summary import ModuleSummary
+    from tenantlint.facts import ModuleFacts
 
-    return codec(Entry, {"ModuleSummary": ModuleSummary})
+    return codec(CacheEntry, {"ModuleFacts": ModuleFacts})
 
 
 def _runs_codec():
@@ -240,12 +240,12 @@ class Cache:
         self._codec = _entry_codec()
         self._file = _File(config, "files", fingerprint(self._codec))
         self._raw: dict[str, Any] = self._file.read()
-        self._decoded: dict[str, tuple[str, Entry]] = {}
+        self._decoded: dict[str, tuple[str, CacheEntry]] = {}
         self._changed = False
         self.hits = 0
         self.misses = 0
 
-    def get(self, relative: str, key: str) -> Entry | None:
+    def get(self, relative: str, key: str) -> CacheEntry | None:
         """The entry of the file at `relative` if it was made for the `file_key` `key`."""
         found = self._decoded.get(relative)
         if found is None:
@@ -256,7 +256,7 @@ class Cache:
         self.hits += 1
         return found[1]
 
-    def _decode(self, relative: str) -> tuple[str, Entry] | None:
+    def _decode(self, relative: str) -> tuple[str, CacheEntry] | None:
         raw = self._raw.get(relative)
         try:
             if type(raw) is not list or len(raw) != 2 or type(raw[0]) is not str:
@@ -267,7 +267,7 @@ class Cache:
         self._decoded[relative] = found
         return found
 
-    def put(self, relative: str, key: str, entry: Entry) -> None:
+    def put(self, relative: str, key: str, entry: CacheEntry) -> None:
         if entry.transient:
             return
         self._decoded[relative] = (key, entry)

@@ -2,113 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from tenantlint import __version__
-from tenantlint.config import Config, ConfigError, load_config
-from tenantlint.report import OUTPUT_FORMATS, ExitCode, exit_code, printable, render
-
-
-def _codes(value: str | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    return tuple(c.strip().upper() for c in value.split(",") if c.strip())
-
-
-def report_options(command):
-    """Where the settings come from and how findings are reported: every command that reports."""
-    options = [
-        click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-                     help="A TOML file with a [tool.tenantlint] table (default: the nearest pyproject.toml)."),
-        click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True),
-        click.option("--select", help="Comma-separated rule codes or prefixes to report (overrides the config)."),
-        click.option("--ignore", help="Comma-separated rule codes or prefixes to skip (overrides the config)."),
-        click.option("--exit-zero", is_flag=True, help="Exit with 0 even when findings remain."),
-        click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def common_options(command):
-    """The options every command that analyses source files shares."""
-
-    @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-    @report_options
-    @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
-    @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
-    @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        return _guarded(command, *args, **kwargs)
-
-    return wrapper
-
-
-def _guarded(command, *args, **kwargs):
-    """No traceback on the user's screen unless -v: a clear one-line error and exit 2.
-    An interrupt exits 130; files already written are whole (see atomic.write_atomic)."""
-    verbose = kwargs.get("verbose", False)
-    handler = None
-    if verbose:  # per-file problems the engine survived are logged with their traceback
-        import logging
-
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("tenantlint: %(message)s"))
-        logging.getLogger("tenantlint").addHandler(handler)
-        logging.getLogger("tenantlint").setLevel(logging.DEBUG)
-    try:
-        return command(*args, **kwargs)
-    except KeyboardInterrupt:
-        click.echo("tenantlint: interrupted; every file is either unchanged or completely fixed", err=True)
-        sys.exit(130)
-    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-        raise
-    except Exception as exc:
-        if verbose:
-            import traceback
-
-            traceback.print_exc()
-        hint = "" if verbose else " (run with -v for the traceback)"
-        click.echo(f"tenantlint: internal error: {type(exc).__name__}: {exc}{hint}", err=True)
-        sys.exit(ExitCode.ERROR)
-    finally:
-        if handler is not None:
-            import logging
-
-            logging.getLogger("tenantlint").removeHandler(handler)
-
-
-def baseline_options(command):
-    """`--baseline` and `--update-baseline`, shared by check and fix."""
-    command = click.option(
-        "--update-baseline", is_flag=True,
-        help="Write the baseline: `check` records the current findings, `fix` only removes entries that no longer occur.",
-    )(command)
-    return click.option(
-        "--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
-        help="A JSON file of known findings that are not reported (default: the config key `baseline`).",
-    )(command)
-
-
-def _load(config_file: Path | None, paths: tuple[Path, ...], select: str | None, ignore: str | None) -> Config:
-    config = load_config(config_file, list(paths))
-    overrides = {}
-    for key, value in (("select", _codes(select)), ("ignore", _codes(ignore))):
-        if value is not None:
-            from tenantlint.rules import is_known_selector
-
-            for code in value:
-                if not is_known_selector(code):
-                    raise click.UsageError(f"--{key}: unknown rule code {code!r}")
-            overrides[key] = value
-    return replace(config, **overrides)
+from tenantlint.config import Config, ConfigError
+from tenantlint.options import META as _META
+from tenantlint.options import baseline_options, common_options, report_options
+from tenantlint.options import guarded as _guarded
+from tenantlint.options import load as _load
+from tenantlint.report import ExitCode, exit_code, render
 
 
 def _fail(message: str) -> None:
@@ -132,93 +37,122 @@ def main() -> None:
 @main.command()
 @common_options
 @baseline_options
-@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--statistics", is_flag=True,
+              help="Print the number of findings per rule instead of the findings (text, or json with --output-format json).")
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and the file they come from, then exit.")
+@click.option("--show-files", is_flag=True,
+              help="List the files the run would meet, each marked tenant, checked, context or excluded, then exit.")
+@click.option("--show-unused-noqa", is_flag=True, help="Also report `# noqa` codes that suppress nothing (as ruff's RUF100).")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Run `tenantlint fix` instead (ruff's `check --fix`).")
 def check(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
-          baseline_file, update_baseline, statistics):
+          baseline_file, update_baseline, statistics, show_settings, show_files, show_unused_noqa, apply_fixes):
     """Report models, tables and references that break schema-per-tenant."""
-    from tenantlint.cache import RunCache
-    from tenantlint.engine import analyze, has_transient_errors, run_key
-    from tenantlint.report import format_statistics
-
+    if apply_fixes:
+        if statistics or show_settings or show_files or show_unused_noqa:
+            raise click.UsageError("--fix cannot be combined with --statistics, --show-settings, --show-files "
+                                   "or --show-unused-noqa")
+        ctx = click.get_current_context()
+        ctx.invoke(fix, paths=paths, config_file=config_file, output_format=output_format, select=select,
+                   ignore=ignore, exit_zero=exit_zero, quiet=quiet, no_cache=no_cache, jobs=jobs, verbose=verbose,
+                   baseline_file=baseline_file, update_baseline=update_baseline, **ctx.meta.get(_META, {}))
+        return
     try:
         config = _load(config_file, paths, select, ignore)
     except ConfigError as exc:
         _fail(str(exc))
     targets = _targets(paths)
+    if show_settings or show_files:
+        from tenantlint.settings_view import show_files as files_view
+        from tenantlint.settings_view import show_settings as settings_view
+
+        shown = [settings_view(config)] if show_settings else []
+        shown += [files_view(targets, config)] if show_files else []
+        click.echo("\n".join(shown), nl=False)
+        sys.exit(ExitCode.CLEAN)
+    view = (output_format, quiet, statistics, exit_zero)
+    _check_run(targets, config, view, no_cache, jobs, baseline_file, update_baseline, show_unused_noqa)
+
+
+def _check_run(targets, config: Config, view: tuple, no_cache: bool, jobs, baseline_file, update_baseline,
+               show_unused_noqa: bool):
+    from tenantlint import noqa
+    from tenantlint.cache import RunCache
+    from tenantlint.engine import analyze, has_transient_errors, run_key
+    from tenantlint.files import FileSelector
+    from tenantlint.report import format_statistics
+
+    output_format, quiet, statistics, exit_zero = view
+    discovery = FileSelector(config).discover(targets)
+    if not discovery.in_scope:  # as ruff: say so, create nothing (no cache), exit 0
+        click.echo("warning: No Python files found under the given path(s)", err=True)
+        click.echo(render(output_format, [], quiet=True, config=config) if not statistics else "", nl=False)
+        sys.exit(ExitCode.CLEAN)
     known = _open_baseline(config, baseline_file, update_baseline, grow=True)
     # A run without a baseline prints only what its files and options decide: when none of them
     # changed since a run that was kept, replay that run's output (see cache.RunCache).
-    replayable = known is None and not no_cache
-    discovery, key = run_key(targets, config, (output_format, quiet, statistics, exit_zero)) if replayable else (None, None)
+    replayable = known is None and not no_cache and not show_unused_noqa
+    key = run_key(targets, config, view, discovery)[1] if replayable else None
     runs = RunCache(config) if key else None
     replay = runs.get(key) if runs else None
     if replay is not None:
         click.echo(replay[0], nl=False)
         sys.exit(replay[1])
     analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs, discovery=discovery)
-    reported, notes = _baseline(analysis, targets, known, update_baseline, output_format, grow=True)
+    warnings = noqa.unknown_codes(analysis.files)
+    for warning in warnings:  # a replay could not repeat them: such a run is not kept
+        click.echo(f"tenantlint: warning: {warning}", err=True)
+    reported, notes = _baseline(analysis, targets, known, update_baseline, output_format)
     if update_baseline:
         reported = []  # all recorded now; machine formats still print their (empty) document
     shown = analysis.errors + reported
     output = ""
     if statistics:
-        output = format_statistics(shown)
+        output = format_statistics(shown, output_format="json" if output_format == "json" else "text")
     elif not (update_baseline and output_format == "text"):
         output = render(output_format, shown, quiet=quiet, config=config)
-    click.echo(output, nl=False)
+    unused = noqa.unused(analysis.files, analysis.suppressed, analysis.config) if show_unused_noqa else []
+    _echo_report(output, noqa.format_unused(unused, quiet), output_format)
     _notes(notes, output_format, quiet)
-    code = exit_code(reported, analysis.errors, exit_zero)
-    if runs is not None and not has_transient_errors(analysis):
+    code = exit_code([*reported, *unused], analysis.errors, exit_zero)  # an unused directive fails the run too
+    if runs is not None and not has_transient_errors(analysis) and not warnings:
         runs.put(key, output, code)
     sys.exit(code)
 
 
-def _open_baseline(config: Config, baseline_file: Path | None, update: bool, grow: bool):
-    """(path, name, entries) of the baseline in effect, or None; read before anything is written.
-    Only `check --update-baseline` (`grow`) may start from a missing file."""
-    if baseline_file is None and config.baseline is None:
-        if update:
-            raise click.UsageError("--update-baseline needs --baseline FILE or the config key `baseline`")
-        return None
-    from tenantlint import baseline as bl
-    from tenantlint.engine import display_path
+def _echo_report(output: str, unused: str, output_format: str) -> None:
+    """The findings, then the unused noqa directives: after them in text, on stderr otherwise
+    (machine output stays one document)."""
+    if unused and output_format == "text" and output == "All checks passed!\n":
+        output = ""  # the unused directives are problems too
+    click.echo(output, nl=False)
+    if unused:
+        click.echo(unused, nl=False, err=output_format != "text")
 
-    path = bl.resolve_path(baseline_file, config)
-    name = display_path(path).as_posix()
+
+def _open_baseline(config: Config, baseline_file: Path | None, update: bool, grow: bool):
+    """The baseline in effect (baseline.InEffect), or None; read before anything is written.
+    Only `check --update-baseline` (`grow`) may start from a missing file."""
+    from tenantlint import baseline as bl
+
+    if baseline_file is None and config.baseline is None and update:
+        raise click.UsageError("--update-baseline needs --baseline FILE or the config key `baseline`")
     try:
-        if update:  # before anything is written: fix would otherwise change files first
-            bl.check_writable(path, config.root, name)
-        return path, name, bl.load(path, name, missing_ok=update and grow, limit=config.max_file_size)
+        return bl.open_in_effect(baseline_file, config, update, grow)
     except bl.BaselineError as exc:
         _fail(str(exc))
 
 
-def _baseline(analysis, targets, known, update, output_format, grow):
-    """The findings a baseline lets through, and its notes; with `update`, write it first
-    (`check` records the current findings, `fix` only drops entries that no longer occur)."""
+def _baseline(analysis, targets, known, update, output_format):
+    """`check`: the findings the baseline lets through, and its notes (see baseline.screen)."""
     from tenantlint import baseline as bl
-    from tenantlint.files import FileSelector
 
-    if known is None:
-        return analysis.findings, []
-    path, name, entries = known
-    keyed = bl.key_findings(analysis.findings, lambda f: analysis.relative.get(f.path, f.path.as_posix()))
-    selector = FileSelector(analysis.config)
-    scope_targets = [selector.relative(t) for t in targets]
-    in_scope = functools.partial(bl.in_scope, targets=scope_targets, config=analysis.config)
-    outcome = bl.apply(entries, keyed, in_scope)
-    if not update:
-        return outcome.reported, bl.notes(outcome, name)
-    if analysis.errors:  # the findings of an unreadable file are unknown: keep the baseline as it is
-        click.echo(render(output_format, analysis.errors, config=analysis.config), nl=False)
-        _fail(f"baseline file {name} not updated: some files could not be parsed")
-    new = bl.updated(entries, outcome, in_scope) if grow else bl.shrunk(entries, outcome)
     try:
-        bl.save(path, new)
-    except OSError as exc:
-        _fail(f"cannot write baseline file {name}: {exc.strerror or exc}")
-    notes = bl.notes(replace(outcome, stale=frozenset()), name) if not grow else []
-    return outcome.reported, notes + [bl.update_note(entries, new, name)]
+        return bl.screen(analysis, targets, known, update, grow=True)
+    except bl.NotUpdated as exc:  # the findings of an unreadable file are unknown
+        click.echo(render(output_format, exc.errors, config=analysis.config), nl=False)
+        _fail(str(exc))
+    except bl.BaselineError as exc:
+        _fail(str(exc))
 
 
 def _notes(lines: list[str], output_format: str, quiet: bool) -> None:
@@ -255,8 +189,7 @@ def _bar(items: list, label: str):
 def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_cache, jobs, verbose,
         baseline_file, update_baseline, diff, unsafe_fixes, commit_per_model, summary_file):
     """Apply the safe fixes (and with --unsafe-fixes the unsafe ones too)."""
-    from tenantlint.engine import analyze
-    from tenantlint.fixing import Outcome, plan, write_all
+    from tenantlint.fix_flow import FixAborted, FixRequest, run
 
     if summary_file is not None and not commit_per_model:
         raise click.UsageError("--summary needs --commit-per-model")
@@ -269,70 +202,26 @@ def fix(paths, config_file, output_format, select, ignore, exit_zero, quiet, no_
     if diff and update_baseline:
         raise click.UsageError("--update-baseline cannot be used with --diff (it writes nothing)")
     known = _open_baseline(config, baseline_file, update_baseline, grow=False)
-    targets = _targets(paths)
-    analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs)
-    fixes = plan(analysis, unsafe_fixes)
-    failed = [f for f in fixes if f.outcome is Outcome.FAILED]
-    changed = [f for f in fixes if f.outcome is Outcome.CHANGED]
-    for failure in failed:
-        click.echo(f"tenantlint: error: {printable(failure.path.as_posix())}: {printable(failure.error)}; "
-                   "file left unchanged", err=True)
-    if diff:
-        for change in changed:
-            click.echo(change.diff(), nl=False)
-        if not quiet:
-            fixed = sum(len(c.findings) for c in changed)
-            click.echo(f"Would fix {fixed} problems in {len(changed)} files.", err=True)
-        code = ExitCode.ERROR if failed or analysis.errors else (ExitCode.FINDINGS if changed else ExitCode.CLEAN)
-        sys.exit(code)
-    note = ""
-    if commit_per_model:
-        note, written, skipped = _commit_per_model(changed, config, summary_file)
-    else:
-        written, skipped = write_all(_progress(changed, "Fixing"), config.root)
-    for failure in skipped:  # each left as it was; the run goes on and ends with exit 2
-        click.echo(f"tenantlint: error: {failure.message()}", err=True)
-    after = analyze(targets, config, use_cache=not no_cache, jobs=jobs) if changed else analysis
-    remaining, notes = _baseline(after, targets, known, update_baseline, output_format, grow=False)
-    output = render(output_format, after.errors + remaining, quiet=quiet, unsafe_fixes=unsafe_fixes, config=config)
-    if output_format == "text" and not quiet:
-        fixed = sum(len(c.findings) for c in written)
-        output = output.replace("All checks passed!\n", "") if fixed and not remaining else output
-        output += f"Fixed {fixed} problems in {len(written)} files.\n" if fixed else ""
-    click.echo(output, nl=False)
-    if note:  # the commit table goes to stderr when stdout is a machine format
-        click.echo(note, nl=False, err=output_format != "text")
-    _notes(notes, output_format, quiet)
-    errors = after.errors + [f for c in failed for f in c.findings]
-    sys.exit(ExitCode.ERROR if skipped else exit_code(remaining, errors, exit_zero))
-
-
-def _commit_per_model(changed, config: Config, summary_file: Path | None):
-    """Write and commit each changed file alone; (the commit table, written, not written).
-    Refusals exit 2 before any write."""
-    from datetime import datetime, timezone
-
-    from tenantlint.git import GitError
-    from tenantlint.refactor import CommitFailed, commit_each, prepare
-    from tenantlint.release_note import MessageError, format_markdown, format_table
-
-    started = datetime.now(timezone.utc)
+    request = FixRequest(
+        _targets(paths), output_format=output_format, quiet=quiet, exit_zero=exit_zero, use_cache=not no_cache,
+        jobs=jobs, unsafe_fixes=unsafe_fixes, diff=diff, commit_per_model=commit_per_model,
+        summary_file=summary_file, baseline=known, update_baseline=update_baseline,
+    )
     try:
-        repo, steps = prepare(changed, config)
-    except (GitError, MessageError) as exc:
-        _fail(f"{exc}; nothing was changed or committed")
-    try:
-        committed, skipped = commit_each(repo, steps, config.root, lambda items: _progress(items, "Committing"))
-    except CommitFailed as exc:
-        for failure in exc.skipped:
-            click.echo(f"tenantlint: error: {failure.message()}", err=True)
+        code = run(request, config, _ClickConsole())
+    except FixAborted as exc:
         _fail(str(exc))
-    finished = datetime.now(timezone.utc)
-    if summary_file is not None:
-        summary_file.write_text(format_markdown(committed, started, finished, config.schema), encoding="utf-8")
-    left = {id(failure.fix) for failure in skipped}
-    written = [fix for _, fix in steps if id(fix) not in left]
-    return format_table(committed), written, skipped
+    sys.exit(code)
+
+
+class _ClickConsole:
+    """fix_flow.Console on the terminal."""
+
+    def echo(self, text: str, err: bool = False) -> None:
+        click.echo(text, nl=False, err=err)
+
+    def progress(self, items: list, label: str):
+        return _progress(items, label)
 
 
 @main.command()
@@ -371,11 +260,21 @@ def rules(code, output_format):
 @click.option("--tenants", "tenants_pattern", metavar="PATTERN",
               help="Compare every existing schema matching the glob PATTERN (e.g. 'user_*') with the models, "
               "read-only, instead of the probe. Needs a PostgreSQL --database-url.")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="A JSON file of known findings (`check --update-baseline`): a runtime finding it holds, or "
+              "whose static cause it holds, is not reported (default: the config key `baseline`).")
 @report_options
-def verify(modules, database_url, extra_paths, tenants_pattern, config_file, output_format, select, ignore,
-           exit_zero, quiet):
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+def verify(modules, database_url, extra_paths, tenants_pattern, baseline_file, config_file, output_format, select,
+           ignore, exit_zero, quiet, verbose):
     """Import MODULE... and its submodules (this runs their code: `check` and `fix` never do), check the
     models with SQLAlchemy itself, then probe two tenants."""
+    _guarded(_verify, modules, database_url, extra_paths, tenants_pattern, baseline_file, config_file,
+             output_format, select, ignore, exit_zero, quiet, verbose=verbose)
+
+
+def _verify(modules, database_url, extra_paths, tenants_pattern, baseline_file, config_file, output_format, select,
+            ignore, exit_zero, quiet, verbose):
     from tenantlint.verify import VerifyError, describe
     from tenantlint.verify import verify as run_verify
 
@@ -386,10 +285,12 @@ def verify(modules, database_url, extra_paths, tenants_pattern, config_file, out
     try:
         config = _load(config_file, (Path.cwd(),), select, ignore)
         result = run_verify(list(modules), config, database_url, tuple(extra_paths),
-                            tenants_pattern=tenants_pattern)
+                            tenants_pattern=tenants_pattern, baseline=baseline_file)
     except (ConfigError, VerifyError) as exc:
         _fail(str(exc))
     if output_format == "text" and not quiet:
         click.echo(describe(result), nl=False, err=True)
     click.echo(render(output_format, result.findings, quiet=quiet, config=config), nl=False)
+    for line in result.notes:  # the baseline's, after the summary as `check` prints it
+        click.echo(line, err=output_format != "text" or quiet)
     sys.exit(exit_code(result.findings, [], exit_zero))

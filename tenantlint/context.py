@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tenantlint.config import Config
+from tenantlint.facts import TABLE_OF, ModuleFacts, RefKind, StringRef, TableCall, char_column
+from tenantlint.facts.table_args import Schema, Shape, Span, TableArgs
 from tenantlint.findings import Edit, Finding
 from tenantlint.models import ClassRef, ModuleLoader, Project, Table, table_name_candidates
-from tenantlint.summary import TABLE_OF, ModuleSummary, RefKind, StringRef, TableCall, char_column
-from tenantlint.table_args import Schema, Shape, Span, TableArgs
 
 if TYPE_CHECKING:
     from tenantlint.rules import Rule
@@ -31,7 +31,7 @@ class SourceFile:
     relative: str  # posix, relative to the project root
     tenant: bool
     in_scope: bool  # given on the command line (else read only as context)
-    summary: ModuleSummary
+    facts: ModuleFacts
     lines: tuple[str, ...]
 
 
@@ -94,7 +94,7 @@ class Context:
         self.config = config
         # the codes of the rules whose fix moves "models" or "tables" (Table(...) calls) into the schema
         self.moving = moving or {}
-        self.project = Project([f.summary for f in files], config.base_classes, loader)
+        self.project = Project([f.facts for f in files], config.base_classes, loader)
         self.tenant_tables: set[str] = set()
         self.shared_tables: set[str] = set()
         self.guessed_tables: set[str] = set()  # named by a `declared_attr` we could not follow
@@ -164,7 +164,7 @@ class Context:
 
     # -- what a file holds
     def classes(self, file: SourceFile) -> list[ClassRef]:
-        return [ClassRef(file.summary, c) for c in file.summary.classes]
+        return [ClassRef(file.facts, c) for c in file.facts.classes]
 
     def models(self, file: SourceFile) -> list[Model]:
         """The file's classes that map a table, with where their name is."""
@@ -182,7 +182,7 @@ class Context:
     def tables(self, file: SourceFile) -> list[TableCall]:
         """The file's `Table(...)` calls (SQLAlchemy's, not another `Table`)."""
         return self._memo("tables", file, lambda: [
-            c for c in file.summary.tables if self.project.from_sqlalchemy(file.summary, c.callee)
+            c for c in file.facts.tables if self.project.from_sqlalchemy(file.facts, c.callee)
         ])
 
     def positions(self, file: SourceFile) -> Positions:
@@ -224,7 +224,7 @@ class Context:
         if not file.in_scope:
             return f"its model in {file.relative} is not among the files of this run"
         codes = self.moving.get(kind, ())
-        if not any(self.config.selects(code) and not suppressed(file.summary.noqa, line, code) for code in codes):
+        if not any(self.config.selects(code) and not suppressed(file.facts.noqa, line, code) for code in codes):
             return "its fix is suppressed (`# noqa`, `--select`, `--ignore`)"
         return None
 
@@ -254,10 +254,10 @@ class Context:
 
     def _filled_refs(self, file: SourceFile) -> list[StringRef]:
         refs = []
-        for ref in file.summary.refs:
+        for ref in file.facts.refs:
             value = ref.value
             for name in ref.models:
-                target = self.project.lookup(self.project.qualify(file.summary, name))
+                target = self.project.lookup(self.project.qualify(file.facts, name))
                 table = self.project.table_of(target) if isinstance(target, ClassRef) else None
                 if table is None or table.tablename is None:
                     break

@@ -13,40 +13,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tenantlint.cache import Cache, Entry, RunCache, file_key
+from tenantlint.cache import Cache, CacheEntry, RunCache, file_key
 from tenantlint.config import Config
+from tenantlint.facts.vocabulary import MARKERS
 from tenantlint.files import Discovery, FileSelector, read_regular
 from tenantlint.findings import Finding
 
 if TYPE_CHECKING:  # the rules and the parser load only when a file must be read (not for a replayed run)
     from tenantlint.context import Context, SourceFile
     from tenantlint.rules import Rule
-    from tenantlint.summary import ModuleSummary
+    from tenantlint.facts import ModuleFacts
 
-# A file that names none of these cannot hold a model with a table, a table, or a string
-# reference to one, and is not parsed at all (most files of a monorepo). What such a file can
-# still matter for (a package re-exporting `Base`, a mixin, `db = SQLAlchemy()`, a registry)
-# is read on demand when a name resolves into it (`_OnDemand`). In-scope files in tenant
-# paths are always parsed (TNT000, TNT007).
-_MARKERS: tuple[tuple[bytes, re.Pattern | None], ...] = (
-    # (a word searched as bytes, which is fast; then, for common words, the pattern that confirms it)
-    (b"__table", None),  # __tablename__, __table__, __table_args__
-    (b"__abstract__", None),
-    (b"mapped_column", None),
-    (b"ForeignKey", None),
-    (b"foreign_key", None),
-    (b"primaryjoin", None),
-    (b"secondaryjoin", None),
-    (b".tables[", None),
-    (b"table=True", None),
-    (b"DeclarativeBase", None),
-    (b"declarative_base", None),
-    (b"generate_base", None),
-    (b"secondary", re.compile(rb"\bsecondary\s*=")),
-    (b"relationship", re.compile(rb"\brelationship\(")),  # order_by=, remote_side=, ... strings
-    (b".Model", re.compile(rb"\.Model\b")),  # Flask-SQLAlchemy db.Model
-    (b"Table(", re.compile(rb"\bTable\(\s*[rRuU]?[\"']")),  # Table("name", ...): what summary reads
-)
+# A file that names none of the vocabulary's markers cannot hold a model with a table, a table,
+# or a string reference to one, and is not parsed at all (most files of a monorepo). What such a
+# file can still matter for (a package re-exporting `Base`, a mixin, `db = SQLAlchemy()`, a
+# registry) is read on demand when a name resolves into it (`_OnDemand`). In-scope files in
+# tenant paths are always parsed (TNT000, TNT007).
+_MARKERS = MARKERS
 
 
 def names_a_model(data: bytes) -> bool:
@@ -82,35 +65,35 @@ def decode(data: bytes) -> str:
     return data.decode(encoding)
 
 
-def load(path: Path, relative: str, data: bytes) -> Entry:
+def load(path: Path, relative: str, data: bytes) -> CacheEntry:
     """What one file's content holds: its facts, or why it cannot be read (TNT000)."""
-    from tenantlint.summary import split_lines, summarize
+    from tenantlint import facts
 
     try:
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return Entry(None, error=f"cannot decode file: {exc}")
+        return CacheEntry(None, error=f"cannot decode file: {exc}")
     try:
         tree = ast.parse(data, filename=str(path))
     except SyntaxError as exc:
-        return Entry(None, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
+        return CacheEntry(None, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
     except ValueError as exc:  # null bytes
-        return Entry(None, error=f"cannot parse file: {exc}")
+        return CacheEntry(None, error=f"cannot parse file: {exc}")
     except (RecursionError, MemoryError) as exc:  # the limits of this process, not the file's fault
-        return Entry(None, error=f"cannot parse file: {str(exc) or type(exc).__name__}", transient=True)
-    lines = tuple(split_lines(text))
+        return CacheEntry(None, error=f"cannot parse file: {str(exc) or type(exc).__name__}", transient=True)
+    lines = tuple(facts.split_lines(text))
     try:
-        summary = summarize(tree, text, relative)
+        found = facts.collect(tree, text, relative)
     except RecursionError:
-        return Entry(None, error="file too deeply nested to analyse", transient=True)
+        return CacheEntry(None, error="file too deeply nested to analyse", transient=True)
     except MemoryError:
-        return Entry(None, error="cannot analyse file: MemoryError", transient=True)
+        return CacheEntry(None, error="cannot analyse file: MemoryError", transient=True)
     except Exception as exc:  # one odd file must not stop the run; the traceback is behind -v
         import logging
 
         logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
-        return Entry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}", transient=True)
-    return Entry(summary, lines)
+        return CacheEntry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}", transient=True)
+    return CacheEntry(found, lines)
 
 
 @dataclass
@@ -123,16 +106,17 @@ class Analysis:
     transient: bool = False  # a failure of this process (memory, I/O, a bug) was reported: never replay the run
     data: dict[Path, bytes] = field(default_factory=dict)  # each parsed file's bytes, for `fix`
     relative: dict[Path, str] = field(default_factory=dict)  # displayed path -> project-relative path
+    suppressed: list[Finding] = field(default_factory=list)  # selected, silenced by a `# noqa` (noqa.unused)
 
 
-def _parse_error(path: Path, entry: Entry) -> Finding:
+def _parse_error(path: Path, entry: CacheEntry) -> Finding:
     from tenantlint.rules.tnt000_parse_error import RULE as PARSE_ERROR
 
     line, col = entry.error_line, max(entry.error_col, 1)
     return Finding(PARSE_ERROR.code, entry.error or "cannot parse", display_path(path), line, col, line, col)
 
 
-def _load_entries(items: list[tuple[str, str, bytes]]) -> list[Entry]:
+def _load_entries(items: list[tuple[str, str, bytes]]) -> list[CacheEntry]:
     """The unit of work of a worker process: parse files, return their picklable facts."""
     return [load(Path(path), relative, data) for path, relative, data in items]
 
@@ -155,7 +139,7 @@ class _Parsing:
         self.cache, self.jobs = cache, jobs
         self.items: list[tuple[str, str, bytes]] = []
         self.keys: list[str] = []
-        self.entries: list[Entry | None] = []
+        self.entries: list[CacheEntry | None] = []
         self.waiting: list[int] = []  # to parse, not yet sent
         self.sent: list[tuple[list[int], object]] = []  # (indexes, future)
         self.pool = None
@@ -186,7 +170,7 @@ class _Parsing:
             self.sent.append((batch, self.pool.submit(_load_entries, [self.items[i] for i in batch])))
         self.waiting = []
 
-    def finish(self) -> list[Entry]:
+    def finish(self) -> list[CacheEntry]:
         try:
             if self.pool is not None and self.waiting:
                 self._send()
@@ -208,16 +192,16 @@ class _OnDemand:
     a package `__init__` that re-exports `Base`, a mixin that names nothing SQLAlchemy-like."""
 
     def __init__(self, skipped: list[tuple[Path, bytes, bool]], selector: FileSelector, cache: Cache | None):
-        from tenantlint.summary import module_name
+        from tenantlint.facts import module_name
 
         self.selector, self.cache = selector, cache
         self.pending = {module_name(selector.relative(path))[0]: item for item in skipped for path in item[:1]}
-        self.loaded: list[tuple[Path, bytes, Entry, bool, bool]] = []
+        self.loaded: list[tuple[Path, bytes, CacheEntry, bool, bool]] = []
 
     def names(self):
         return self.pending.keys()
 
-    def load(self, name: str) -> ModuleSummary | None:
+    def load(self, name: str) -> ModuleFacts | None:
         item = self.pending.pop(name, None)
         if item is None:
             return None
@@ -226,13 +210,13 @@ class _OnDemand:
         parsing.add(path, self.selector.relative(path), data)
         (entry,) = parsing.finish()
         self.loaded.append((path, data, entry, in_scope, self.selector.is_tenant(path)))
-        return entry.summary
+        return entry.facts
 
 
 def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None,
             discovery: Discovery | None = None) -> Analysis:
     """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores)."""
-    # Syntax trees and summaries hold no reference cycles: reference counting frees them, and
+    # Syntax trees and facts hold no reference cycles: reference counting frees them, and
     # the cyclic collector, triggered by their millions of allocations, only rescans what the
     # run keeps (about 15% of reading a model file). Worker processes fork with it paused too.
     was_enabled = gc.isenabled()
@@ -262,7 +246,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
         except OSError as exc:
             analysis.transient = True
             if in_scope:
-                analysis.errors.append(_parse_error(path, Entry(None, error=f"cannot read file: {exc.strerror or exc}")))
+                analysis.errors.append(_parse_error(path, CacheEntry(None, error=f"cannot read file: {exc.strerror or exc}")))
             return
         if (in_scope and tenant) or names_a_model(data):
             candidates.append((path, data, in_scope, tenant))
@@ -280,16 +264,16 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     from tenantlint.context import Context, SourceFile
     from tenantlint.rules import static_rules
 
-    def add(items: list[tuple[Path, bytes, Entry, bool, bool]]) -> list[SourceFile]:
+    def add(items: list[tuple[Path, bytes, CacheEntry, bool, bool]]) -> list[SourceFile]:
         added = []
         for path, data, entry, in_scope, tenant in items:
             analysis.transient |= entry.transient
-            if entry.summary is None:
+            if entry.facts is None:
                 if in_scope:
                     analysis.errors.append(_parse_error(path, entry))
                 continue
             shown, relative = display_path(path), selector.relative(path)
-            added.append(SourceFile(shown, relative, tenant, in_scope, entry.summary, entry.lines))
+            added.append(SourceFile(shown, relative, tenant, in_scope, entry.facts, entry.lines))
             analysis.data[shown] = data
             analysis.relative[shown] = relative
         return added
@@ -298,7 +282,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     analysis.files = add(loaded)
     rules = static_rules()
     moving = {kind: tuple(r.code for r in rules if r.moves == kind) for kind in ("models", "tables")}
-    analysis.findings = run_rules(Context(analysis.files, config, on_demand, moving), rules)
+    analysis.findings = run_rules(Context(analysis.files, config, on_demand, moving), rules, analysis.suppressed)
     analysis.files += add(on_demand.loaded)  # read for their names only: no findings of their own
     if cache:
         cache.save()
@@ -306,8 +290,9 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     return analysis
 
 
-def run_rules(context: Context, rules: list[Rule]) -> list[Finding]:
-    """Every rule's findings on every file in scope, selected and not suppressed, in order."""
+def run_rules(context: Context, rules: list[Rule], silenced: list[Finding] | None = None) -> list[Finding]:
+    """Every rule's findings on every file in scope, selected and not suppressed, in order;
+    the selected ones a `# noqa` suppressed go to `silenced` (for `--show-unused-noqa`)."""
     from tenantlint.context import suppressed
 
     findings: list[Finding] = []
@@ -315,16 +300,22 @@ def run_rules(context: Context, rules: list[Rule]) -> list[Finding]:
         if not file.in_scope:
             continue
         found = [finding for rule in rules for finding in rule.check(context, file)]
-        findings.extend(f for f in found
-                        if context.config.selects(f.code) and not suppressed(file.summary.noqa, f.line, f.code))
+        for f in found:
+            if not context.config.selects(f.code):
+                continue
+            if not suppressed(file.facts.noqa, f.line, f.code):
+                findings.append(f)
+            elif silenced is not None:
+                silenced.append(f)
     return sorted(findings, key=lambda f: f.sort_key)
 
 
-def run_key(paths: list[Path], config: Config, view: tuple) -> tuple[Discovery, str | None]:
+def run_key(paths: list[Path], config: Config, view: tuple,
+            discovery: Discovery | None = None) -> tuple[Discovery, str | None]:
     """The files of a run, and a key of its inputs for the RunCache: None when a file cannot be
     stat'ed or changed in the last seconds (it may change again without its mtime moving, since
     file-system clocks tick coarsely: "racy git")."""
-    discovery = FileSelector(config).discover(paths)
+    discovery = discovery or FileSelector(config).discover(paths)
     started = time.time_ns()
     try:
         in_scope = [(os.fspath(p), os.stat(p)) for p in discovery.in_scope]

@@ -41,6 +41,18 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class FixedBy:
+    """`verify`: the static finding whose `tenantlint fix` removes a runtime finding's cause."""
+
+    code: str  # TNT001, ...
+    unsafe: bool = False  # its fix needs --unsafe-fixes
+
+    @property
+    def command(self) -> str:
+        return "tenantlint fix --unsafe-fixes" if self.unsafe else "tenantlint fix"
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     message: str
@@ -52,6 +64,7 @@ class Finding:
     model: str | None = None
     edit: Edit | None = None
     tenant: str | None = None  # `verify --tenants`: the tenant schema the finding is about
+    fixed_by: FixedBy | None = None  # `verify`: the static finding that `fix` fixes for it
 
     def fixable(self, unsafe_fixes: bool = False) -> bool:
         if self.edit is None:

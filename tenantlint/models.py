@@ -1,6 +1,6 @@
 """Which classes are models: names resolved through imports across the project's files.
 
-Implements SPEC "Which classes are models" and facts 3 and 4 on the `ModuleSummary`s.
+Implements SPEC "Which classes are models" and facts 3 and 4 on the `ModuleFacts`s.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from tenantlint.summary import ClassInfo, ModuleSummary
+from tenantlint.facts import ClassInfo, ModuleFacts
 
 DECLARATIVE_ROOTS = frozenset(
     {
@@ -63,7 +63,7 @@ class External(enum.Enum):
 
 @dataclass(frozen=True)
 class ClassRef:
-    module: ModuleSummary
+    module: ModuleFacts
     info: ClassInfo
 
     @property
@@ -98,11 +98,11 @@ class ModuleLoader(Protocol):
 
     def names(self) -> Iterable[str]: ...
 
-    def load(self, name: str) -> ModuleSummary | None: ...
+    def load(self, name: str) -> ModuleFacts | None: ...
 
 
 class Project:
-    def __init__(self, modules: list[ModuleSummary], base_classes: tuple[str, ...] = (),
+    def __init__(self, modules: list[ModuleFacts], base_classes: tuple[str, ...] = (),
                  loader: ModuleLoader | None = None):
         self.modules = {m.module: m for m in modules}
         self.base_classes = frozenset(base_classes)
@@ -116,7 +116,7 @@ class Project:
         self._table: dict[tuple[str, str], Table | None] = {}
 
     # -- name resolution
-    def _find_module(self, dotted: str) -> ModuleSummary | None:
+    def _find_module(self, dotted: str) -> ModuleFacts | None:
         found = self._module(dotted)
         if found is not None:
             return found
@@ -131,17 +131,17 @@ class Project:
         name = self._by_suffix[dotted]
         return None if name is None else self._module(name)
 
-    def _module(self, name: str) -> ModuleSummary | None:
+    def _module(self, name: str) -> ModuleFacts | None:
         """A module already read, or read now from the loader."""
         if name in self.modules:
             return self.modules[name]
-        summary = self.loader.load(name) if self.loader else None
-        if summary is not None:
-            self.modules[name] = summary
-            self._classes.update({(name, c.path): ClassRef(summary, c) for c in summary.classes})
-        return summary
+        facts = self.loader.load(name) if self.loader else None
+        if facts is not None:
+            self.modules[name] = facts
+            self._classes.update({(name, c.path): ClassRef(facts, c) for c in facts.classes})
+        return facts
 
-    def qualify(self, module: ModuleSummary, name: str) -> str:
+    def qualify(self, module: ModuleFacts, name: str) -> str:
         """The qualified name a dotted expression in `module` refers to."""
         head, _, rest = name.partition(".")
         if head in module.imports:
@@ -153,10 +153,10 @@ class Project:
         return f"{target}.{rest}" if rest else target
 
     @staticmethod
-    def _defines(module: ModuleSummary, name: str) -> bool:
+    def _defines(module: ModuleFacts, name: str) -> bool:
         return name in module.assigned_calls or any(c.path == name for c in module.classes)
 
-    def _star_source(self, module: ModuleSummary, name: str, depth: int = 0) -> str | None:
+    def _star_source(self, module: ModuleFacts, name: str, depth: int = 0) -> str | None:
         """Where `from x import *` brings `name` from, if x is a project module that has it."""
         for source in module.star_imports:
             found = self._find_module(source)
@@ -171,7 +171,7 @@ class Project:
                 return deeper
         return None
 
-    def lookup(self, qualified: str, depth: int = 0) -> ClassRef | tuple[ModuleSummary, str] | str:
+    def lookup(self, qualified: str, depth: int = 0) -> ClassRef | tuple[ModuleFacts, str] | str:
         """A project class, a project module-level assignment (module, name), or the name itself."""
         if depth > 10:
             return qualified
@@ -194,7 +194,7 @@ class Project:
             return qualified
         return qualified
 
-    def _external(self, module: ModuleSummary, dotted: str) -> External:
+    def _external(self, module: ModuleFacts, dotted: str) -> External:
         """Classify a base-class expression that is not a project class."""
         qualified = self.qualify(module, dotted)
         if qualified in self.base_classes or dotted in self.base_classes:
@@ -215,7 +215,7 @@ class Project:
             return External.MODEL_BASE
         return External.UNKNOWN
 
-    def from_sqlalchemy(self, module: ModuleSummary, dotted: str) -> bool:
+    def from_sqlalchemy(self, module: ModuleFacts, dotted: str) -> bool:
         """Whether a called name is SQLAlchemy's (`Table`, `sa.Enum`, Flask-SQLAlchemy's `db.Table`),
         not another library's (`rich.table.Table`, `enum.Enum`)."""
         head = dotted.split(".")[0]
@@ -233,7 +233,7 @@ class Project:
         """Whether a lookup result is a module-level `db = SQLAlchemy(...)` (Flask-SQLAlchemy)."""
         return isinstance(owner, tuple) and self._callee(*owner) in FLASK_SQLALCHEMY
 
-    def is_enum(self, module: ModuleSummary, dotted: str, depth: int = 0) -> bool:
+    def is_enum(self, module: ModuleFacts, dotted: str, depth: int = 0) -> bool:
         """Whether a name in `module` is a Python enum class (for `Mapped[SomeEnum]`)."""
         qualified = self.qualify(module, dotted)
         if qualified in PYTHON_ENUMS:
@@ -243,7 +243,7 @@ class Project:
             return False
         return any(self.is_enum(target.module, base, depth + 1) for base in target.info.bases if base)
 
-    def _callee(self, module: ModuleSummary, name: str) -> str:
+    def _callee(self, module: ModuleFacts, name: str) -> str:
         callee = module.assigned_calls[name]
         if callee.endswith(".generate_base"):
             return callee
@@ -297,7 +297,7 @@ class Project:
             return Role.PLAIN
         return Role.ABSTRACT if info.abstract else Role.MAPPED
 
-    def _is_object(self, module: ModuleSummary, dotted: str) -> bool:
+    def _is_object(self, module: ModuleFacts, dotted: str) -> bool:
         """`class Mixin(object):` names the builtin, never a declarative base from elsewhere."""
         return dotted in ("object", "builtins.object") and "object" not in module.imports and not self._defines(
             module, "object")

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tenantlint.config import Config
-from tenantlint.fixing import FileFix, NotWritten, write_one
+from tenantlint.fix_plan import FileFix, NotWritten, write_one
 from tenantlint.git import GitError, Repository
 from tenantlint.release_note import Committed, Planned, plan_commits
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the config validates templates at load: keep this module light to import
     from tenantlint.findings import EditKind
-    from tenantlint.fixing import FileFix
+    from tenantlint.fix_plan import FileFix
 
 
 def _model_codes() -> tuple[str, ...]:

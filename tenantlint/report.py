@@ -45,6 +45,8 @@ def printable(text: str) -> str:
 
 def text_line(finding: Finding, unsafe_fixes: bool = False) -> str:
     mark = " [*]" if finding.fixable(unsafe_fixes) else ""
+    if finding.fixed_by is not None:  # `verify`: what `fix` fixes for it
+        mark = f" [fix: {finding.fixed_by.code}{' with --unsafe-fixes' if finding.fixed_by.unsafe else ''}]"
     where = printable(finding.path.as_posix())
     return f"{where}:{finding.line}:{finding.column}: {finding.code} {printable(finding.message)}{mark}"
 
@@ -57,15 +59,28 @@ def format_text(findings: Sequence[Finding], unsafe_fixes: bool = False, quiet: 
         return "All checks passed!\n"
     fixable = sum(f.fixable(unsafe_fixes) for f in findings)
     hidden = sum(f.fixable(True) for f in findings) - fixable
-    summary = f"Found {plural(len(findings), 'problem')} ({fixable} fixable with `tenantlint fix`)."
+    summary = f"Found {plural(len(findings), 'problem')} ({_fixed_by(findings) or f'{fixable} fixable with `tenantlint fix`'})."
     if hidden:
         summary += f"\n{plural(hidden, 'more fix', 'more fixes')} available with `tenantlint fix --unsafe-fixes`."
     return "\n".join(lines + [summary]) + "\n"
 
 
+def _fixed_by(findings: Sequence[Finding]) -> str:
+    """`verify`: `18 fixed by `tenantlint fix` through TNT001, TNT006`, or "" when none is."""
+    parts = []
+    for command in ("tenantlint fix", "tenantlint fix --unsafe-fixes"):
+        codes = [f.fixed_by.code for f in findings if f.fixed_by is not None and f.fixed_by.command == command]
+        if codes:
+            parts.append(f"{len(codes)} {'fixed ' if not parts else ''}by `{command}` through "
+                         f"{', '.join(sorted(set(codes)))}")
+    return "; ".join(parts)
+
+
 def as_dict(finding: Finding, unsafe_fixes: bool = False) -> dict:
     edit = finding.edit
-    tenant = {} if finding.tenant is None else {"tenant": finding.tenant}  # only `verify --tenants` sets it
+    extra = {} if finding.tenant is None else {"tenant": finding.tenant}  # only `verify --tenants` sets it
+    if finding.fixed_by is not None:  # only `verify` sets it
+        extra["fixed_by"] = {"code": finding.fixed_by.code, "command": finding.fixed_by.command}
     return {
         "code": finding.code,
         "message": finding.message,
@@ -77,7 +92,7 @@ def as_dict(finding: Finding, unsafe_fixes: bool = False) -> dict:
         "model": finding.model,
         "fixable": finding.fixable(unsafe_fixes),
         "fix": None if edit is None else {"title": edit.title, "applicability": edit.applicability.value},
-        **tenant,
+        **extra,
     }
 
 
@@ -120,20 +135,32 @@ def format_github(findings: Sequence[Finding], unsafe_fixes: bool = False) -> st
     return "".join(github_line(f) + "\n" for f in findings)
 
 
-def format_statistics(findings: Sequence[Finding], unsafe_fixes: bool = False) -> str:
-    """`--statistics`: one line per rule, most frequent first, like ruff's
-    `   3  TNT001  [*] missing-tenant-schema` (`[*]` when every finding of the rule is fixable)."""
+def _statistics(findings: Sequence[Finding], unsafe_fixes: bool) -> list[tuple[str, str, int, int]]:
+    """(code, name, count, fixable count) per rule, most frequent first, then by code."""
     from tenantlint.rules import RULES
 
     counts = Counter(f.code for f in findings)
     fixable = Counter(f.code for f in findings if f.fixable(unsafe_fixes))
-    if not counts:
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [(code, RULES[code].name if code in RULES else "", count, fixable[code]) for code, count in ordered]
+
+
+def format_statistics(findings: Sequence[Finding], unsafe_fixes: bool = False, output_format: str = "text") -> str:
+    """`--statistics`: one line per rule, like ruff's `   3  TNT001  [*] missing-tenant-schema`
+    (`[*]` when every finding of the rule is fixable, `[-]` when some are); with `json`, a list
+    of `{code, name, count, fixable}`, `fixable` being how many of the `count` are."""
+    rows = _statistics(findings, unsafe_fixes)
+    if output_format == "json":
+        import json
+
+        keys = ("code", "name", "count", "fixable")
+        return json.dumps([dict(zip(keys, row)) for row in rows], indent=2) + "\n"
+    if not rows:
         return ""
-    width = len(str(max(counts.values())))
+    width = len(str(rows[0][2]))
     lines = []
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        mark = "[*]" if fixable[code] == count else "[-]" if fixable[code] else "   "
-        name = RULES[code].name if code in RULES else ""
+    for code, name, count, fixable in rows:
+        mark = "[*]" if fixable == count else "[-]" if fixable else "   "
         lines.append(f"{str(count).rjust(width)}  {code}  {mark} {name}".rstrip())
     return "\n".join(lines) + "\n"
 
@@ -153,3 +180,13 @@ def render(output_format: str, findings: Sequence[Finding], *, unsafe_fixes: boo
     from tenantlint.sarif import format_sarif
 
     return format_sarif(findings, unsafe_fixes, config)
+
+
+def render_after_fix(output_format: str, shown: Sequence[Finding], fixed: int, files: int, *,
+                     unsafe_fixes: bool = False, quiet: bool = False, config=None) -> str:
+    """What `fix` prints on stdout: the findings left, then (text) how many it fixed. After a
+    fix that left nothing, the fix line says it all: no "All checks passed!" above it."""
+    if output_format != "text" or quiet or not fixed:
+        return render(output_format, shown, unsafe_fixes=unsafe_fixes, quiet=quiet, config=config)
+    left = format_text(shown, unsafe_fixes) if shown else ""
+    return left + f"Fixed {fixed} problems in {files} files.\n"

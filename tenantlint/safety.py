@@ -13,10 +13,10 @@ from collections import Counter
 from collections.abc import Iterable
 
 from tenantlint.edits import BY_AST_TYPE, SPECS, UnsafeFix
+from tenantlint.facts import char_column, split_lines
 from tenantlint.findings import Edit
-from tenantlint.summary import char_column, split_lines
 
-__all__ = ["UnsafeFix", "check_bytes", "verify"]
+__all__ = ["UnsafeFix", "check_bytes", "prove_edits"]
 
 _LINE = re.compile(rb"\r\n|\r|\n")
 
@@ -128,7 +128,7 @@ class _Walk:
         return False
 
 
-def verify(old: bytes, new: bytes, edits: Iterable[Edit], schema: str) -> None:
+def prove_edits(old: bytes, new: bytes, edits: Iterable[Edit], schema: str) -> None:
     """Raise UnsafeFix unless `new` is `old` with exactly the planned edits applied."""
     check_bytes(old, new)
     try:

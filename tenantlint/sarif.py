@@ -15,7 +15,11 @@ from tenantlint.files import read_regular
 from tenantlint.findings import Finding
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/tenantlint/"
+# The repository (the README's pre-commit and CI snippets install from it; the package is not on an index).
+REPOSITORY = "https://example.invalid/tenantlint"
+INFORMATION_URI = REPOSITORY
+# The page of the rule reference: its headings (`### TNT001 missing-tenant-schema`) are the anchors.
+RULE_REFERENCE = REPOSITORY
 SRCROOT = "%SRCROOT%"
 
 # RFC 3986 `pchar` without ":" (a relative reference's first segment must not read as a scheme):
@@ -29,8 +33,8 @@ def relative_uri(path: str) -> str:
 
 
 def help_uri(rule: Rule) -> str:
-    """The rule's section in the README (the README anchors are `tnt001-missing-tenant-schema`)."""
-    return f"{INFORMATION_URI}#{rule.code.lower()}-{rule.name}"
+    """The rule's section of the rule reference (its anchor is `tnt001-missing-tenant-schema`)."""
+    return f"{RULE_REFERENCE}#{rule.code.lower()}-{rule.name}"
 
 
 def repository_root(start: Path) -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, run_tenantlint
 
-from tenantlint.baseline import BaselineError, Entry, dumps, loads
+from tenantlint.baseline import BaselineEntry, BaselineError, dumps, loads
 
 CREATED = "Baseline baseline.json: 41 entries (41 added, 0 removed).\n"
 ALL_KNOWN = "All checks passed!\n41 known problems in baseline baseline.json not shown.\n"
@@ -285,7 +285,7 @@ def test_update_baseline_needs_a_file(app):
 
 
 def test_dumps_and_loads_round_trip():
-    entries = {Entry("b.py", "TNT005", "t", 1), Entry("a.py", "TNT004", None, 0), Entry("b.py", "TNT005", "t", 0)}
+    entries = {BaselineEntry("b.py", "TNT005", "t", 1), BaselineEntry("a.py", "TNT004", None, 0), BaselineEntry("b.py", "TNT005", "t", 0)}
     text = dumps(entries)
     assert text == (
         '{\n  "version": 1,\n  "entries": [\n'
@@ -345,7 +345,7 @@ def test_scope_follows_the_targets_and_the_selected_rules(tmp_path):
     from tenantlint.baseline import in_scope
     from tenantlint.config import Config
 
-    entry = Entry("backend/models/user/brand.py", "TNT001", "Brand", 0)
+    entry = BaselineEntry("backend/models/user/brand.py", "TNT001", "Brand", 0)
     config = Config(root=tmp_path)
     assert [in_scope(entry, targets, config) for targets in (["."], ["backend"], ["backend/models/user/brand.py"],
                                                              ["backend/models/user/brand"], ["backend/models/us"])] == [

@@ -133,8 +133,8 @@ def test_a_pickle_at_the_name_of_the_cache_is_never_unpickled(app, tmp_path):
     assert (analysis.cache_hits, findings) == (0, expected)
 
 
-# Each turns every entry (a JSON list [summary, lines, error, line, col, transient]) into one of
-# another shape; the summary is [module, is_package, imports, ..., classes, ...].
+# Each turns every entry (a JSON list [facts, lines, error, line, col, transient]) into one of
+# another shape; the facts are [module, is_package, imports, ..., classes, ...].
 MUTATIONS = {
     "a class name": lambda e: [["os.system", "echo"], *e[1:]],
     "a field too many": lambda e: e + [None],
@@ -142,7 +142,7 @@ MUTATIONS = {
     "a string for an int": lambda e: e[:3] + ["1"] + e[4:],
     "a bool for an int": lambda e: e[:3] + [True] + e[4:],
     "a float for an int": lambda e: e[:3] + [1.0] + e[4:],
-    "an object for the summary": lambda e: [{"__class__": "ModuleSummary"}, *e[1:]],
+    "an object for the facts": lambda e: [{"__class__": "ModuleFacts"}, *e[1:]],
     "an int for the lines": lambda e: [e[0], 5, *e[2:]],
     "a number in the imports": lambda e: [[*e[0][:2], {"x": 1}, *e[0][3:]], *e[1:]],
     "an unknown enum value": lambda e: [[*e[0][:8], [["no-such-kind", *r[1:]] for r in e[0][8]] or [[]], *e[0][9:]], *e[1:]],

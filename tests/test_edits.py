@@ -8,7 +8,7 @@ import pytest
 from tenantlint import edits
 from tenantlint.findings import Edit, EditKind
 from tenantlint.fixer import apply_edits
-from tenantlint.safety import UnsafeFix, verify
+from tenantlint.safety import UnsafeFix, prove_edits
 
 COMMENT = "# Placeholder for schema_translate_map"
 
@@ -131,7 +131,7 @@ def test_the_edit_gives_the_planned_source_and_passes_the_safety_check(kind):
     source, edit, fixed, _ = CASES[kind]
     new = apply_edits(source.encode(), [edit], "tenant", COMMENT)
     assert new == fixed.encode()
-    verify(source.encode(), new, [edit], "tenant")
+    prove_edits(source.encode(), new, [edit], "tenant")
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_a_tampered_result_is_refused(kind, index):
     source, edit, _, tampered = CASES[kind]
     new, reason = tampered[index]
     with pytest.raises(UnsafeFix) as refused:
-        verify(source.encode(), new.encode(), [edit], "tenant")
+        prove_edits(source.encode(), new.encode(), [edit], "tenant")
     assert str(refused.value) == reason
 
 
@@ -152,5 +152,5 @@ def test_an_edit_that_finds_no_node_is_refused_by_both_halves():
         apply_edits(DICT.encode(), [edit], "tenant", COMMENT)
     assert str(not_applied.value) == "could not apply: key merged at line 2"
     with pytest.raises(UnsafeFix) as refused:
-        verify(DICT.encode(), DICT.encode(), [edit], "tenant")
+        prove_edits(DICT.encode(), DICT.encode(), [edit], "tenant")
     assert str(refused.value) == "planned edits found no node: key merged at line 2"

@@ -9,7 +9,7 @@ import pytest
 
 from tenantlint.config import Config
 from tenantlint.engine import analyze
-from tenantlint.fixing import plan
+from tenantlint.fix_plan import plan
 
 HEAD = textwrap.dedent(
     '''

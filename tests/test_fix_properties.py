@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tenantlint.config import Config
 from tenantlint.engine import analyze
-from tenantlint.fixing import Outcome, plan
+from tenantlint.fix_plan import FixStatus, plan
 
 HEADER = """\
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
@@ -95,7 +95,7 @@ def fix_once(root: Path, source: bytes) -> tuple[bytes, list]:
     target.write_bytes(source)
     analysis = analyze([root], Config(root=root))
     fixes = plan(analysis, unsafe_fixes=False)
-    assert [f.outcome for f in fixes if f.outcome is Outcome.FAILED] == [], [f.error for f in fixes]
+    assert [f.status for f in fixes if f.status is FixStatus.FAILED] == [], [f.error for f in fixes]
     assert analysis.errors == []
     new = fixes[0].new if fixes else source
     target.write_bytes(new)

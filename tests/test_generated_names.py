@@ -10,7 +10,7 @@ from sqlalchemy.orm import configure_mappers
 
 from tenantlint.config import Config
 from tenantlint.engine import analyze
-from tenantlint.fixing import Outcome, plan
+from tenantlint.fix_plan import FixStatus, plan
 
 
 def _check_and_fix(tmp_path, source: str):
@@ -20,7 +20,7 @@ def _check_and_fix(tmp_path, source: str):
     analysis = analyze([tmp_path], Config(root=tmp_path))
     found = [(f.code, f.model, f.message) for f in analysis.findings]
     fixes = plan(analysis, unsafe_fixes=False)
-    assert [f.outcome for f in fixes] == [Outcome.CHANGED]
+    assert [f.status for f in fixes] == [FixStatus.CHANGED]
     return found, fixes[0].new.decode()
 
 

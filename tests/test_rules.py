@@ -23,7 +23,7 @@ from conftest import DATABASE_URL, needs_postgres, run_tenantlint
 
 from tenantlint.config import Config
 from tenantlint.engine import analyze
-from tenantlint.fixing import Outcome, plan
+from tenantlint.fix_plan import FixStatus, plan
 from tenantlint.rules import RULES, TENANT_PLACEHOLDERS, FixAvailability, Invalid, Valid, code_of, module_names
 
 STATIC = [r for r in RULES.values() if not r.runtime]
@@ -59,12 +59,12 @@ def test_invalid_example_is_reported_and_fixed_as_documented(tmp_path, code, exa
     assert ours != []
     if example.fixed is None:
         assert not any(f.fixable(unsafe_fixes=True) for f in ours)
-        assert [f.outcome for f in plan(analysis, unsafe_fixes=example.unsafe) if f.outcome is Outcome.CHANGED] == []
+        assert [f.status for f in plan(analysis, unsafe_fixes=example.unsafe) if f.status is FixStatus.CHANGED] == []
         return
     assert all(f.fixable(unsafe_fixes=True) for f in ours)
     assert all(f.fixable(unsafe_fixes=False) != example.unsafe for f in ours)
     fixes = plan(analysis, unsafe_fixes=example.unsafe)
-    assert [f.outcome for f in fixes] == [Outcome.CHANGED]
+    assert [f.status for f in fixes] == [FixStatus.CHANGED]
     assert fixes[0].new.decode() == example.fixed
     # the fixed source is what SQLAlchemy accepts: every table lands in the tenant schema
     path.write_bytes(fixes[0].new)
@@ -91,8 +91,8 @@ def _schemas(source: str) -> dict[str, str | None]:
             sqlmodel.metadata.clear()
 
 
-def _verify(tmp_path: Path, example: Valid | Invalid) -> list[str]:
-    """The codes `tenantlint verify` reports for the example, imported as a module of a temp project."""
+def _verify(tmp_path: Path, example: Valid | Invalid) -> list[tuple[str, str]]:
+    """What `tenantlint verify` reports for the example, imported as a module of a temp project: (code, message)s."""
     from tenantlint.verify import verify
 
     path = tmp_path / example.path
@@ -110,17 +110,26 @@ def _verify(tmp_path: Path, example: Valid | Invalid) -> list[str]:
         sys.path.remove(str(tmp_path.resolve()))
         for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
             del sys.modules[name]
-    return [f.code for f in result.findings]
+    return [(f.code, f.message) for f in result.findings]
 
 
 @pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "valid"))
 def test_runtime_valid_example_is_not_reported_by_verify(tmp_path, code, example):
-    assert code not in _verify(tmp_path, example)
+    assert [message for c, message in _verify(tmp_path, example) if c == code] == []
 
 
 @pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "invalid"))
-def test_runtime_invalid_example_is_reported_by_verify(tmp_path, code, example):
-    assert code in _verify(tmp_path, example)
+def test_runtime_invalid_example_is_reported_by_verify_as_documented(tmp_path, code, example):
+    assert example.messages != ()  # reported with an exact message, as the rule's check words it
+    assert [message for c, message in _verify(tmp_path, example) if c == code] == list(example.messages)
+
+
+def test_runtime_rules_check_in_their_own_module():
+    """TNT101-TNT107 run through `Rule.runtime_check` (TNT108-TNT113: tenantlint.tenants)."""
+    checked = [r.code for r in RUNTIME if r.runtime_check is not None]
+    assert checked == [r.code for r in RUNTIME if not any(_has_tenant(e) for e in r.valid + r.invalid)]
+    assert [r.code for r in RUNTIME if r.runtime_check is not None and r.runtime_check.__module__
+            != f"tenantlint.rules.tnt{r.code[3:]}_{r.name.replace('-', '_')}"] == []
 
 
 @contextmanager
@@ -216,6 +225,12 @@ def test_rules_are_discovered_from_their_modules_in_code_order():
     assert list(RULES) == sorted(RULES)
 
 
+def test_a_runtime_rule_is_caused_by_static_rules_only():
+    named = {code for r in RUNTIME for code in r.caused_by}
+    assert named == {"TNT001", "TNT005", "TNT006", "TNT007", "TNT008", "TNT012"}
+    assert [c for c in sorted(named) if c not in RULES or RULES[c].runtime] == []
+
+
 def test_static_rules_have_a_check_and_runtime_rules_do_not():
     assert [r.code for r in RULES.values() if (r.check is None) != (r.runtime or r.code == "TNT000")] == []
 
@@ -235,7 +250,8 @@ def test_no_rule_code_is_a_bare_string_outside_its_module():
     offending = [str(p.relative_to(package)) for p in sorted(package.rglob("*.py"))
                  if re.search(r"[\"']TNT\d", p.read_text(encoding="utf-8")) and not p.parent.name == "rules"]
     assert offending == []
-    assert {"tenants.py", "tenant_catalog.py", "verify.py"} <= {p.name for p in package.glob("*.py")}
+    assert {"tenants.py", "tenant_catalog.py", "verify/checks.py", "verify/run.py"} <= {
+        p.relative_to(package).as_posix() for p in package.rglob("*.py")}
 
 
 def test_a_replayed_run_imports_no_rule_module(tmp_path):

@@ -13,7 +13,7 @@ from conftest import run_tenantlint
 
 from tenantlint import atomic, engine
 from tenantlint.findings import Edit, EditKind
-from tenantlint.safety import UnsafeFix, verify
+from tenantlint.safety import UnsafeFix, prove_edits
 
 BASE = b"from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
 MODEL = b'class Product(Base):\n    __tablename__ = "products"\n    id = 1\n'
@@ -43,8 +43,8 @@ ADD = Edit(EditKind.ADD_ASSIGNMENT, 1, 6, old="Product")
 SOURCE = b'class Product(Base):\n    __tablename__ = "products"\n    id = 1\n'
 
 
-def test_verify_accepts_the_planned_assignment():
-    verify(SOURCE, FIXED, [ADD], "tenant")
+def test_prove_edits_accepts_the_planned_assignment():
+    prove_edits(SOURCE, FIXED, [ADD], "tenant")
 
 
 @pytest.mark.parametrize(
@@ -60,17 +60,17 @@ def test_verify_accepts_the_planned_assignment():
         (FIXED + b"x = (\n", "the fixed file would not parse"),
     ],
 )
-def test_verify_refuses_anything_else(new, reason):
+def test_prove_edits_refuses_anything_else(new, reason):
     with pytest.raises(UnsafeFix, match=reason.replace("(", r"\(").replace("[", r"\[")):
-        verify(SOURCE, new, [ADD], "tenant")
+        prove_edits(SOURCE, new, [ADD], "tenant")
 
 
-def test_verify_refuses_a_change_no_edit_explains():
+def test_prove_edits_refuses_a_change_no_edit_explains():
     old = b'x = ForeignKey("products.id")\ny = ForeignKey("orders.id")\n'
     qualify = Edit(EditKind.QUALIFY_STRING, 1, 15, old='"products.id"', new='"tenant.products.id"')
-    verify(old, old.replace(b'"products', b'"tenant.products'), [qualify], "tenant")
+    prove_edits(old, old.replace(b'"products', b'"tenant.products'), [qualify], "tenant")
     with pytest.raises(UnsafeFix, match="a value changed: 'orders.id' became 'tenant.orders.id'"):
-        verify(old, old.replace(b'"', b'"tenant.', 1).replace(b'("orders', b'("tenant.orders'), [qualify], "tenant")
+        prove_edits(old, old.replace(b'"', b'"tenant.', 1).replace(b'("orders', b'("tenant.orders'), [qualify], "tenant")
 
 
 def test_a_fix_that_fails_verification_leaves_the_file_and_exits_2(project, monkeypatch):
@@ -294,16 +294,16 @@ def test_a_crash_on_one_file_is_tnt000_for_that_file_only(project, monkeypatch):
     user = project / "models" / "user"
     (user / "odd.py").write_bytes(model_file().replace(b"Product", b"Odd"))
     (user / "product.py").write_bytes(model_file())
-    import tenantlint.summary
+    import tenantlint.facts
 
-    real = tenantlint.summary.summarize
+    real = tenantlint.facts.collect
 
-    def summarize(tree, text, relative):
+    def collect(tree, text, relative):
         if relative.endswith("odd.py"):
             raise RuntimeError("boom")
         return real(tree, text, relative)
 
-    monkeypatch.setattr(tenantlint.summary, "summarize", summarize)  # engine.load imports it when it parses
+    monkeypatch.setattr(tenantlint.facts, "collect", collect)  # engine.load looks it up when it parses
     code, out, err = run_tenantlint("fix", ".", in_process=True)
     assert code == 2
     assert out == (

@@ -90,7 +90,7 @@ def test_a_crafted_cache_committed_to_a_repository_is_never_executed_nor_trusted
     # content key, saying it holds nothing; and a code-running pickle at every name.
     config = load_config(None, [clone])
     forged = cache._File(config, "files", fingerprint(cache._entry_codec()))
-    empty = cache._entry_codec().encode(cache.Entry(None, error=None))
+    empty = cache._entry_codec().encode(cache.CacheEntry(None, error=None))
     pairs = {p.relative_to(clone).as_posix(): [cache.content_key(p.read_bytes()), empty] for p in clone.rglob("*.py")}
     monkeypatch.chdir(tmp_path)
     shutil.rmtree(clone)
@@ -232,19 +232,19 @@ def test_a_failure_of_the_environment_is_never_cached(app, monkeypatch):
 
 
 def test_a_recursion_error_while_reading_facts_is_never_cached(app, monkeypatch):
-    from tenantlint import summary
+    from tenantlint import facts
 
     expected = check("--no-cache")
-    real = summary.summarize
+    real = facts.collect
 
     def too_deep(tree, text, relative):
         if relative == PRODUCT.as_posix():
             raise RecursionError("maximum recursion depth exceeded")
         return real(tree, text, relative)
 
-    monkeypatch.setattr(summary, "summarize", too_deep)
+    monkeypatch.setattr(facts, "collect", too_deep)
     assert '"message": "file too deeply nested to analyse"' in check()[1]
-    monkeypatch.setattr(summary, "summarize", real)
+    monkeypatch.setattr(facts, "collect", real)
     assert check() == expected
 
 
@@ -268,8 +268,8 @@ def test_same_size_new_content_and_restored_mtime_is_seen(app):
 
 def test_every_fact_of_the_fixture_comes_back_equal():
     entries = [engine.load(p, p.relative_to(FIXTURE).as_posix(), p.read_bytes()) for p in sorted(FIXTURE.rglob("*.py"))]
-    entries.append(cache.Entry(None, ("", "a", ""), "syntax error: x", 3, 4))
-    entries.append(cache.Entry(None, ("with\nnewline", "b"), None))
+    entries.append(cache.CacheEntry(None, ("", "a", ""), "syntax error: x", 3, 4))
+    entries.append(cache.CacheEntry(None, ("with\nnewline", "b"), None))
     entry_codec = cache._entry_codec()
     assert [entry_codec.decode(json.loads(json.dumps(entry_codec.encode(e)))) for e in entries] == entries
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_tenantlint
 
 from miniapp import COUPON, COUPON_FIXED, PRODUCT, PRODUCT_FIXED, TAG, write_app
-from tenantlint import atomic, fixing
+from tenantlint import atomic, fix_plan
 
 BASE = b"from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
 
@@ -62,7 +62,7 @@ def _edit_after(monkeypatch, module, name: str, path: Path, data: bytes | str) -
 
 def test_a_file_edited_after_the_analysis_keeps_the_edit(project, monkeypatch):
     edited = model("B") + b"# saved by the user meanwhile\n"
-    _edit_after(monkeypatch, fixing, "plan", project / "models/user/b.py", edited)
+    _edit_after(monkeypatch, fix_plan, "plan", project / "models/user/b.py", edited)
     code, out, err = run_tenantlint("fix", ".", in_process=True)
     assert code == 2
     assert err == "tenantlint: error: models/user/b.py: changed while tenantlint was running; not fixed\n"
@@ -105,9 +105,9 @@ def test_a_path_through_a_linked_folder_is_never_written(project, elsewhere):
     real = Path(os.path.realpath(elsewhere / "c.py"))
     for name in ("models/user/linked/c.py", "models/user/../user/linked/c.py"):
         path = Path(name)
-        assert fixing.outside_root(path, project) == f"resolves to {real}, outside the project"
-        fix = fixing.FileFix(path, fixing.Outcome.CHANGED, model("C"), model("C", schema=True), ())
-        failure = fixing.write_one(fix, project)
+        assert fix_plan.outside_root(path, project) == f"resolves to {real}, outside the project"
+        fix = fix_plan.FileFix(path, fix_plan.FixStatus.CHANGED, model("C"), model("C", schema=True), ())
+        failure = fix_plan.write_one(fix, project)
         assert failure is not None
         assert failure.message() == f"{name}: resolves to {real}, outside the project; not fixed"
     assert (elsewhere / "c.py").read_bytes() == model("C")

@@ -7,7 +7,7 @@ import pytest
 from tenantlint.rules import RULES
 from tenantlint.config import Config
 from tenantlint.engine import analyze
-from tenantlint.fixing import Outcome, plan
+from tenantlint.fix_plan import FixStatus, plan
 
 CASES = [(code, case) for code in ("TNT007", "TNT008") for case in RULES[code].invalid]
 VALID = [(code, case) for code in ("TNT007", "TNT008") for case in RULES[code].valid]
@@ -18,7 +18,7 @@ def _analyze_and_plan(tmp_path: Path, rel: str, source: str, unsafe: bool = Fals
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(source, encoding="utf-8")
     analysis = analyze([tmp_path], Config(root=tmp_path))
-    fixes = [f for f in plan(analysis, unsafe) if f.outcome is Outcome.CHANGED]
+    fixes = [f for f in plan(analysis, unsafe) if f.status is FixStatus.CHANGED]
     return analysis.errors + analysis.findings, fixes
 
 

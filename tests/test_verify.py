@@ -184,13 +184,13 @@ def test_runtime_rules_with_path_option(tmp_path):
         ("TNT105", "src/shop/models/user/order.py", 15, 7, "UserSettings",
          "Table name `settings` exists both shared and per tenant: a plain string reference to it is ambiguous"),
         ("TNT101", "src/shop/models/user/order.py", 21, 7, "Note",
-         "Table `notes` (model `Note`) is defined in a tenant path but has no schema, not `tenant`"),
+         "Table `notes` (model `Note`) is defined in a tenant path but has no schema: it needs `tenant`"),
     ]
     assert run_tenantlint("verify", "shop.models", "--path", "src", "--select", "TNT101", "-q", cwd=app).stdout == (
         "src/shop/models/__init__.py:1:1: TNT106 The live probe did not run: a foreign key does not resolve "
         "(TNT103); a shared table references a tenant table (TNT107)\n"
         "src/shop/models/user/order.py:21:7: TNT101 Table `notes` (model `Note`) is defined in a tenant path "
-        "but has no schema, not `tenant`\n"
+        "but has no schema: it needs `tenant`\n"
     )
     assert run_tenantlint("verify", "shop.models", "--path", "src", "--exit-zero", "-q", cwd=app).exit_code == 0
 
@@ -266,9 +266,9 @@ def test_cli_on_postgresql_fixed_and_unfixed(tmp_path):
     unfixed = run_tenantlint("verify", "backend.models", "--database-url", DATABASE_URL, "-q", cwd=FIXTURES / "app")
     assert unfixed.exit_code == 1
     assert ("backend/models/user/product.py:9:7: TNT101 Table `products` (model `Product`) is defined in a "
-            "tenant path but has no schema, not `tenant`\n") in unfixed.stdout
+            "tenant path but has no schema: it needs `tenant` [fix: TNT001]\n") in unfixed.stdout
     assert ("backend/models/user/brand.py:7:7: TNT106 Table `brands` (model `Brand`): a row written as probe "
-            "tenant `user_1` is not isolated (rows seen: user_1: 1, user_2: 1)\n") in unfixed.stdout
+            "tenant `user_1` is not isolated (rows seen: user_1: 1, user_2: 1) [fix: TNT001]\n") in unfixed.stdout
     assert pg_schemas() == before
 
 
@@ -346,7 +346,7 @@ def test_sqlmodel_tables_are_found(tmp_path):
     result = run_tenantlint("verify", "shop.models", "--select", "TNT101", cwd=root)
     assert (result.exit_code, result.stdout) == (1, (
         "shop/models/user/hero.py:4:7: TNT101 Table `hero` (model `Hero`) is defined in a tenant path but has "
-        "no schema, not `tenant`\nFound 1 problem (0 fixable with `tenantlint fix`).\n"
+        "no schema: it needs `tenant` [fix: TNT001]\nFound 1 problem (1 fixed by `tenantlint fix` through TNT001).\n"
     ))
 
 

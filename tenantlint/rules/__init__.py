@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tenantlint.context import Context, SourceFile
     from tenantlint.findings import Finding
+    from tenantlint.verify.results import Problem, Runtime
 
 # Every example is one module at this path, so it sits inside the default tenant paths.
 EXAMPLE_PATH = "app/models/user/example.py"
@@ -77,7 +78,7 @@ class Invalid:
     path: str = EXAMPLE_PATH
     tenant_ddl: str | None = None
     tenant_models: str | None = None
-    messages: tuple[str, ...] = ()  # the rule's exact messages, in order (tenant-schema rules)
+    messages: tuple[str, ...] = ()  # the rule's exact messages, in order (runtime and tenant-schema rules)
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,20 @@ class Rule:
     # a static rule's check: the findings of one file in scope, before selection and noqa
     check: Callable[[Context, SourceFile], Iterator[Finding]] | None = None
     runtime: bool = False  # reported by `tenantlint verify` on the imported models
+    # a runtime rule's check (TNT101-TNT107): what SQLAlchemy's objects, or the live probe's facts,
+    # show (tenantlint.verify.checks places the problems and makes them findings)
+    runtime_check: Callable[[Runtime], Iterator[Problem]] | None = None
+    # why the live probe cannot run while this runtime rule reports something (None: it can)
+    blocks_probe: str | None = None
+    # the static rules that report this runtime rule's cause (codes, in order): a baseline that
+    # holds such a finding hides it, and `verify` names the one `tenantlint fix` fixes
+    caused_by: tuple[str, ...] = ()
     # what its fix moves into the schema, "models" or "tables" (`Table(...)` calls): references to
     # such a table may be qualified in the same run only when this fix is applied too
     # (see Context.unsettled_tables)
     moves: str | None = None
+    # the words of `facts.vocabulary` its check relies on: a file or statement without any is not read
+    words: tuple[str, ...] = ()
 
     def render(self, level: int = 1) -> str:
         """The rule's documentation in Markdown; `level` is the depth of its title."""

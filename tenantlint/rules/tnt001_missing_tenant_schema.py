@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tenantlint.context import Context, Positions, SourceFile, Verdict
+from tenantlint.facts.table_args import Shape, TableArgs
+from tenantlint.facts.vocabulary import MODEL_WORDS
 from tenantlint.findings import Edit, EditKind, Finding
 from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
-from tenantlint.table_args import Shape, TableArgs
 
 
 def check(context: Context, file: SourceFile) -> Iterator[Finding]:
@@ -64,6 +65,7 @@ RULE = Rule(
     "or sole dict; none when a mixin's inherited `__table_args__` would be lost",
     fix_availability=FixAvailability.SOMETIMES,
     check=check,
+    words=MODEL_WORDS,
     moves="models",
     valid=(
         Valid(example('''

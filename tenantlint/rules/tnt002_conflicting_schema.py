@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tenantlint.context import Context, SourceFile, Verdict
+from tenantlint.facts.vocabulary import MODEL_WORDS, TABLE_WORDS
 from tenantlint.findings import Applicability, Edit, EditKind, Finding
 from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
 
@@ -54,6 +55,7 @@ RULE = Rule(
     fix_summary="unsafe only",
     fix_availability=FixAvailability.SOMETIMES,
     check=check,
+    words=MODEL_WORDS + TABLE_WORDS,
     valid=(
         Valid(example('''
 class Product(Base):

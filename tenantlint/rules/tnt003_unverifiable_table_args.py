@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tenantlint.context import Context, SourceFile, Verdict
+from tenantlint.facts.vocabulary import MODEL_WORDS
 from tenantlint.findings import Finding
 from tenantlint.rules import Invalid, Rule, Valid, example
 
@@ -41,6 +42,7 @@ RULE = Rule(
     fix_safety="Never fixed. Run `tenantlint verify MODULE` to check such models with SQLAlchemy itself.",
     fix_summary="never; use `tenantlint verify`",
     check=check,
+    words=MODEL_WORDS,
     valid=(
         Valid(example('''
 class Product(Base):

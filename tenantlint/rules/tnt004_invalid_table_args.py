@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tenantlint.context import Context, Model, SourceFile, Verdict
+from tenantlint.facts.table_args import Shape, TableArgs
+from tenantlint.facts.vocabulary import MODEL_WORDS
 from tenantlint.findings import Finding
 from tenantlint.rules import Invalid, Rule, Valid, example
-from tenantlint.table_args import Shape, TableArgs
 
 _REASONS = {
     Shape.NOT_A_TUPLE: "parentheses without a comma make no tuple; SQLAlchemy expects a tuple or a dict",
@@ -69,6 +70,7 @@ RULE = Rule(
     fix_safety="Never fixed: the intent is unclear.",
     fix_summary="never",
     check=check,
+    words=MODEL_WORDS,
     valid=(
         Valid(example('''
 class Product(Base):

@@ -6,9 +6,10 @@ import ast
 from collections.abc import Iterator
 
 from tenantlint.context import Context, Positions, SourceFile
+from tenantlint.facts import StringRef
+from tenantlint.facts.vocabulary import MODEL_WORDS, REFERENCE_WORDS, TABLE_WORDS
 from tenantlint.findings import Edit, EditKind, Finding
 from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
-from tenantlint.summary import StringRef
 
 
 def check(context: Context, file: SourceFile) -> Iterator[Finding]:
@@ -127,6 +128,7 @@ RULE = Rule(
     fix_summary="safe when unambiguous",
     fix_availability=FixAvailability.SOMETIMES,
     check=check,
+    words=MODEL_WORDS + TABLE_WORDS + REFERENCE_WORDS,
     valid=(
         Valid(_with_models('''
 class Review(Base):

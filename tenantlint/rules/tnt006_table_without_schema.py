@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tenantlint.context import Context, SourceFile
+from tenantlint.facts.vocabulary import TABLE_WORDS
 from tenantlint.findings import Edit, EditKind, Finding
 from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
 
@@ -37,6 +38,7 @@ RULE = Rule(
     fix_summary="safe: adds the keyword",
     fix_availability=FixAvailability.SOMETIMES,
     check=check,
+    words=TABLE_WORDS,
     moves="tables",
     valid=(
         Valid(example('''

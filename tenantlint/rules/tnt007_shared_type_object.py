@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tenantlint.context import Context, SourceFile
+from tenantlint.facts import TypeObjectCall
+from tenantlint.facts.vocabulary import MODEL_WORDS, TYPE_WORDS
 from tenantlint.findings import Applicability, Edit, EditKind, Finding
 from tenantlint.models import ClassRef, Role
 from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
-from tenantlint.summary import TypeObjectCall
 
 
 def check(context: Context, file: SourceFile) -> Iterator[Finding]:
     if not file.tenant:
         return
     placeholder, pos = context.placeholder, context.positions(file)
-    classes = {c.path: c for c in file.summary.classes}
-    for call in file.summary.type_objects:
+    classes = {c.path: c for c in file.facts.classes}
+    for call in file.facts.type_objects:
         message = None if call.has_schema else _message(context, file, call, classes)
         if message is None:
             continue
@@ -33,15 +34,15 @@ def _message(context: Context, file: SourceFile, call: TypeObjectCall, classes: 
     if call.class_path is not None:
         info = classes.get(call.class_path)
         # models, and the mixins and abstract bases they get columns from; not pydantic schemas
-        if info is None or context.project.role(ClassRef(file.summary, info)) is Role.SQLMODEL_SCHEMA:
+        if info is None or context.project.role(ClassRef(file.facts, info)) is Role.SQLMODEL_SCHEMA:
             return None
     if call.kind == "Mapped":
-        if not context.project.is_enum(file.summary, call.callee):
+        if not context.project.is_enum(file.facts, call.callee):
             return None
         return (f"`Mapped[{call.callee}]` makes a named native enum type without a schema: it is created "
                 f"once and shared by every tenant; declare `mapped_column(Enum({call.callee}, "
                 f"schema=\"{context.placeholder}\"))`")
-    if context.project.from_sqlalchemy(file.summary, call.callee):
+    if context.project.from_sqlalchemy(file.facts, call.callee):
         return f"`{call.kind}(...)` has no schema: it is created once and shared by every tenant"
     return None  # enum.Enum, typing.Sequence, ...
 
@@ -65,6 +66,7 @@ RULE = Rule(
     fix_summary="unsafe only",
     fix_availability=FixAvailability.SOMETIMES,
     check=check,
+    words=MODEL_WORDS + TYPE_WORDS,
     valid=(
         Valid(example("""
 from sqlalchemy import Enum, Sequence

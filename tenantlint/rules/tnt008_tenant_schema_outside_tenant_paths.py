@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tenantlint.context import Context, SourceFile
+from tenantlint.facts.table_args import Schema
+from tenantlint.facts.vocabulary import MODEL_WORDS, TABLE_WORDS
 from tenantlint.findings import Finding
 from tenantlint.rules import Invalid, Rule, Valid, example
-from tenantlint.table_args import Schema
 
 PUBLIC_PATH = "app/models/public/example.py"
 
@@ -49,6 +50,7 @@ RULE = Rule(
     fix_safety="Never fixed: either the schema or the file's location is wrong, and only you know which.",
     fix_summary="never",
     check=check,
+    words=MODEL_WORDS + TABLE_WORDS,
     valid=(
         Valid(example('''
 class Plan(Base):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tenantlint.context import Context, SourceFile
+from tenantlint.facts.vocabulary import MODEL_WORDS, REFERENCE_WORDS, TABLE_WORDS
 from tenantlint.findings import Finding
 from tenantlint.rules import Invalid, Rule, Valid, example
 
@@ -63,6 +64,7 @@ RULE = Rule(
     "is the author's decision.",
     fix_summary="never",
     check=check,
+    words=MODEL_WORDS + TABLE_WORDS + REFERENCE_WORDS,
     valid=(
         Valid(example('''
 class Brand(Base):

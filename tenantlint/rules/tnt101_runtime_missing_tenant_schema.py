@@ -1,14 +1,27 @@
 """TNT101 runtime-missing-tenant-schema: reported by `tenantlint verify` on the imported models.
 
-The check is in `tenantlint.verify` (it needs SQLAlchemy's own objects); this module holds the
-rule's documentation and the examples `tests/test_rules.py` runs through `verify` on SQLite.
+`runtime_check` reads SQLAlchemy's own objects (`tenantlint.verify` imports the models and
+places its problems); this module also holds the rule's documentation and the examples
+`tests/test_rules.py` runs through `verify` on SQLite.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tenantlint.rules import RUNTIME_FIX_SAFETY, Invalid, Rule, Valid, example
+from tenantlint.verify.results import Problem, Runtime
 
 PUBLIC_PATH = "app/models/public/example.py"
+
+
+def runtime_check(run: Runtime) -> Iterator[Problem]:
+    for info in run.tables:
+        if info.tenant_path and not run.is_tenant(info):
+            schema = info.table.schema
+            has = "no schema" if schema is None else f"the schema `{schema}`"
+            yield Problem(info, f"{info.label} is defined in a tenant path but has {has}: it needs `{run.placeholder}`")
+
 
 RULE = Rule(
     code="TNT101",
@@ -26,6 +39,8 @@ RULE = Rule(
     summary='a table SQLAlchemy built from a tenant path has no placeholder schema',
     fix_summary="never; `tenantlint verify` reports it",
     runtime=True,
+    runtime_check=runtime_check,
+    caused_by=("TNT001", "TNT006"),
     valid=(
         Valid(example('''
 class Product(Base):
@@ -57,7 +72,11 @@ class Product(Base):
     @declared_attr.directive
     def __table_args__(cls):
         return {}
-''')),
+'''),
+        messages=(
+            "Table `products` (model `Product`) is defined in a tenant path but has no schema: it needs "
+            "`tenant`",
+        )),
         Invalid(example('''
 def tenant_args():
     return {"schema": "public"}
@@ -67,9 +86,16 @@ class Product(Base):
     __tablename__ = "products"
     __table_args__ = tenant_args()
     id = Column(Integer, primary_key=True)
-''')),
+'''),
+        messages=(
+            "Table `public.products` (model `Product`) is defined in a tenant path but has the schema "
+            "`public`: it needs `tenant`",
+        )),
         Invalid(example('''
 order_tags = Table("order_tags", Base.metadata, Column("order_id", Integer, primary_key=True))
-''')),
+'''),
+        messages=(
+            "Table `order_tags` is defined in a tenant path but has no schema: it needs `tenant`",
+        )),
     ),
 )

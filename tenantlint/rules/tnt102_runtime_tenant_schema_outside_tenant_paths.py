@@ -1,14 +1,26 @@
 """TNT102 runtime-tenant-schema-outside-tenant-paths: reported by `tenantlint verify` on the imported models.
 
-The check is in `tenantlint.verify` (it needs SQLAlchemy's own objects); this module holds the
-rule's documentation and the examples `tests/test_rules.py` runs through `verify` on SQLite.
+`runtime_check` reads SQLAlchemy's own objects (`tenantlint.verify` imports the models and
+places its problems); this module also holds the rule's documentation and the examples
+`tests/test_rules.py` runs through `verify` on SQLite.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tenantlint.rules import RUNTIME_FIX_SAFETY, Invalid, Rule, Valid, example
+from tenantlint.verify.results import Problem, Runtime
 
 PUBLIC_PATH = "app/models/public/example.py"
+
+
+def runtime_check(run: Runtime) -> Iterator[Problem]:
+    for info in run.tables:
+        if not info.tenant_path and run.is_tenant(info):
+            yield Problem(info, f"{info.label} has the tenant schema `{run.placeholder}` but is defined outside the "
+                          "tenant paths")
+
 
 RULE = Rule(
     code="TNT102",
@@ -22,6 +34,8 @@ RULE = Rule(
     summary='a table SQLAlchemy built outside the tenant paths has the placeholder schema',
     fix_summary="never; `tenantlint verify` reports it",
     runtime=True,
+    runtime_check=runtime_check,
+    caused_by=("TNT008",),
     valid=(
         Valid(example('''
 class Plan(Base):
@@ -49,15 +63,27 @@ class TenantMixin:
 class Plan(TenantMixin, Base):  # the mixin adds the schema
     __tablename__ = "plans"
     id = Column(Integer, primary_key=True)
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Table `tenant.plans` (model `Plan`) has the tenant schema `tenant` but is defined outside the "
+            "tenant paths",
+        )),
         Invalid(example('''
 class Plan(Base):
     __tablename__ = "plans"
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Table `tenant.plans` (model `Plan`) has the tenant schema `tenant` but is defined outside the "
+            "tenant paths",
+        )),
         Invalid(example('''
 plan_features = Table("plan_features", Base.metadata, Column("plan_id", Integer, primary_key=True), schema="tenant")
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Table `tenant.plan_features` has the tenant schema `tenant` but is defined outside the tenant "
+            "paths",
+        )),
     ),
 )

@@ -1,14 +1,30 @@
 """TNT105 ambiguous-table-name: reported by `tenantlint verify` on the imported models.
 
-The check is in `tenantlint.verify` (it needs SQLAlchemy's own objects); this module holds the
-rule's documentation and the examples `tests/test_rules.py` runs through `verify` on SQLite.
+`runtime_check` reads SQLAlchemy's own objects (`tenantlint.verify` imports the models and
+places its problems); this module also holds the rule's documentation and the examples
+`tests/test_rules.py` runs through `verify` on SQLite.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tenantlint.rules import RUNTIME_FIX_SAFETY, Invalid, Rule, Valid, example
+from tenantlint.verify.results import Problem, Runtime
 
 PUBLIC_PATH = "app/models/public/example.py"
+
+
+def runtime_check(run: Runtime) -> Iterator[Problem]:
+    kinds: dict[str, set[bool]] = {}
+    for info in run.tables:
+        kinds.setdefault(info.name, set()).add(run.is_tenant(info))
+    for name, found in sorted(kinds.items()):
+        if found == {True, False}:
+            info = next(i for i in run.tables if i.name == name and run.is_tenant(i))
+            yield Problem(info, f"Table name `{name}` exists both shared and per tenant: a plain string reference "
+                          "to it is ambiguous")
+
 
 RULE = Rule(
     code="TNT105",
@@ -25,6 +41,7 @@ RULE = Rule(
     summary='a table name exists both as a shared and as a tenant table',
     fix_summary="never; `tenantlint verify` reports it",
     runtime=True,
+    runtime_check=runtime_check,
     valid=(
         Valid(example('''
 class Settings(Base):
@@ -59,7 +76,11 @@ class UserSettings(Base):  # per tenant
     __tablename__ = "settings"
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
-''')),
+'''),
+        messages=(
+            "Table name `settings` exists both shared and per tenant: a plain string reference to it is "
+            "ambiguous",
+        )),
         Invalid(example('''
 settings = Table("settings", Base.metadata, Column("id", Integer, primary_key=True))
 
@@ -68,10 +89,18 @@ class UserSettings(Base):
     __tablename__ = "settings"
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Table name `settings` exists both shared and per tenant: a plain string reference to it is "
+            "ambiguous",
+        )),
         Invalid(example('''
 shared = Table("settings", Base.metadata, Column("id", Integer, primary_key=True))
 tenant = Table("settings", Base.metadata, Column("id", Integer, primary_key=True), schema="tenant")
-'''), path=PUBLIC_PATH),
+'''), path=PUBLIC_PATH,
+        messages=(
+            "Table name `settings` exists both shared and per tenant: a plain string reference to it is "
+            "ambiguous",
+        )),
     ),
 )

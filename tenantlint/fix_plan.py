@@ -16,7 +16,7 @@ from tenantlint.engine import Analysis, decode
 from tenantlint.findings import Edit, Finding
 
 
-class Outcome(enum.Enum):
+class FixStatus(enum.Enum):
     UNCHANGED = "unchanged"
     CHANGED = "changed"
     FAILED = "failed"
@@ -25,7 +25,7 @@ class Outcome(enum.Enum):
 @dataclass(frozen=True)
 class FileFix:
     path: Path
-    outcome: Outcome
+    status: FixStatus
     old: bytes
     new: bytes
     findings: tuple[Finding, ...]  # the findings this fix resolves
@@ -49,10 +49,10 @@ def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) ->
     from libcst import ParserSyntaxError  # loaded only when something is fixed
 
     from tenantlint.fixer import FixError, apply_edits
-    from tenantlint.safety import UnsafeFix, verify
+    from tenantlint.safety import UnsafeFix, prove_edits
 
     def failed(error: str) -> FileFix:
-        return FileFix(path, Outcome.FAILED, old, old, tuple(findings), error)
+        return FileFix(path, FixStatus.FAILED, old, old, tuple(findings), error)
 
     edits = [f.edit for f in findings if f.edit is not None]
     try:
@@ -67,13 +67,13 @@ def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) ->
         logging.getLogger("tenantlint").debug("while fixing %s", path, exc_info=True)
         return failed(f"internal error: {type(exc).__name__}: {exc}")
     try:
-        verify(old, new, edits, config.schema)
+        prove_edits(old, new, edits, config.schema)
     except UnsafeFix as exc:
         return failed(f"internal error: unsafe fix refused: {exc}")
     except RecursionError:
         return failed("the file is too deeply nested to verify the fix")
-    outcome = Outcome.CHANGED if new != old else Outcome.UNCHANGED
-    return FileFix(path, outcome, old, new, tuple(findings))
+    status = FixStatus.CHANGED if new != old else FixStatus.UNCHANGED
+    return FileFix(path, status, old, new, tuple(findings))
 
 
 def plan(analysis: Analysis, unsafe_fixes: bool) -> list[FileFix]:
@@ -86,7 +86,7 @@ def plan(analysis: Analysis, unsafe_fixes: bool) -> list[FileFix]:
         old = analysis.data[path]
         target = outside_root(path, analysis.config.root)
         if target is not None:
-            fixes.append(FileFix(path, Outcome.FAILED, old, old, tuple(findings), f"{target}; not fixed"))
+            fixes.append(FileFix(path, FixStatus.FAILED, old, old, tuple(findings), f"{target}; not fixed"))
         else:
             fixes.append(fix_file(path, old, findings, analysis.config))
     return fixes

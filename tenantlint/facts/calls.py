@@ -1,0 +1,128 @@
+"""Calls and subscripts anywhere in a file: string references to tables, `Table(...)`, type objects."""
+
+from __future__ import annotations
+
+import ast
+
+from tenantlint.facts.source import raw_literal
+from tenantlint.facts.syntax import computed_string, dotted, last_name
+from tenantlint.facts.table_args import Span
+from tenantlint.facts.types import RefKind, StringRef, TableCall, TypeObjectCall
+from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SCANNED
+
+
+class Calls:
+    """The calls of the statements handed to `scan`; the body of functions is read too (string
+    references and `Table(...)` calls may sit anywhere)."""
+
+    def __init__(self, lines: list[str], type_objects: list[TypeObjectCall]):
+        self.lines = lines
+        self.tables: list[TableCall] = []
+        self.refs: list[StringRef] = []
+        self.type_objects = type_objects
+
+    def scan(self, root: ast.stmt, class_path: str | None) -> None:
+        """Calls and subscripts of one statement; one that names none of them is not walked."""
+        start = min([root.lineno, *(d.lineno for d in getattr(root, "decorator_list", ()))])
+        text = "\n".join(self.lines[start - 1 : root.end_lineno])
+        if not SCANNED.search(text):
+            return
+        for node in _calls_and_subscripts(root):
+            if isinstance(node, ast.Call):
+                self._call(node, class_path)
+            elif isinstance(node, ast.Subscript):
+                if isinstance(node.value, ast.Attribute) and node.value.attr == "tables":
+                    self._string(RefKind.TABLE, node.slice)
+
+    def _string(self, kind: RefKind, node: ast.expr) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            self.refs.append(StringRef(kind, node.value, Span.of(node), raw_literal(self.lines, node)))
+            return
+        computed = computed_string(node)
+        if computed is not None:
+            self.refs.append(StringRef(kind, computed[0], Span.of(node), None, computed[1]))
+
+    def _call(self, node: ast.Call, class_path: str | None) -> None:
+        name = last_name(node.func)
+        if name == "ForeignKey":
+            target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "column"), None)
+            if target is not None:
+                self._string(RefKind.COLUMN, target)
+        elif name == "ForeignKeyConstraint":
+            target = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "refcolumns"), None
+            )
+            if isinstance(target, (ast.List, ast.Tuple)):
+                for item in target.elts:
+                    self._string(RefKind.COLUMN, item)
+        elif name == "Table" and node.args and isinstance(node.args[0], ast.Constant):
+            self.tables.append(_table_call(node))
+        elif name in ("Enum", "Sequence"):
+            self._type_object(node, name, class_path)
+        self._keywords(node)
+
+    def _type_object(self, node: ast.Call, name: str, class_path: str | None) -> None:
+        is_named_enum = name == "Enum" and (
+            any(k.arg == "name" for k in node.keywords)
+            or (node.args and not isinstance(node.args[0], ast.Constant))
+        ) and not any(k.arg == "native_enum" and isinstance(k.value, ast.Constant) and k.value.value is False
+                      for k in node.keywords)
+        if name == "Sequence" or is_named_enum:
+            self.type_objects.append(
+                TypeObjectCall(
+                    span=Span.of(node),
+                    kind=name,
+                    callee=dotted(node.func),
+                    has_schema=any(k.arg == "schema" for k in node.keywords),
+                    has_star_kwargs=any(k.arg is None for k in node.keywords),
+                    class_path=class_path,
+                )
+            )
+
+    def _keywords(self, node: ast.Call) -> None:
+        for keyword in node.keywords:
+            if keyword.arg == "foreign_key":
+                self._string(RefKind.COLUMN, keyword.value)
+            elif keyword.arg in REF_KEYWORDS_TABLE:
+                value = keyword.value
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    kind = RefKind.TABLE if value.value.replace(".", "").isidentifier() else RefKind.EXPRESSION
+                    self._string(kind, value)
+            elif keyword.arg in REF_KEYWORDS_EXPR:
+                self._string(RefKind.EXPRESSION, keyword.value)
+
+
+def _table_call(node: ast.Call) -> TableCall:
+    schema_kw = next((k for k in node.keywords if k.arg == "schema"), None)
+    schema = None
+    if schema_kw is not None and isinstance(schema_kw.value, ast.Constant):
+        schema = schema_kw.value.value if isinstance(schema_kw.value.value, str) else None
+    return TableCall(
+        span=Span.of(node),
+        callee=dotted(node.func),
+        name=node.args[0].value if isinstance(node.args[0].value, str) else None,
+        schema=schema,
+        has_schema=schema_kw is not None,
+        has_star_kwargs=any(k.arg is None for k in node.keywords),
+    )
+
+
+_Call, _Subscript, _AST = ast.Call, ast.Subscript, ast.AST
+
+
+def _calls_and_subscripts(root: ast.AST):
+    """The Call and Subscript nodes under `root`, in `ast.walk` order (breadth first).
+
+    `ast.walk` builds two generators per node; walking the fields here costs about a third
+    of that, and the scan is the largest part of reading a model file after the parse.
+    """
+    queue = [root]
+    for node in queue:  # grows while iterated: breadth first, like ast.walk
+        if isinstance(node, (_Call, _Subscript)):
+            yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                queue.extend(item for item in value if isinstance(item, _AST))
+            elif isinstance(value, _AST) and name != "ctx":
+                queue.append(value)

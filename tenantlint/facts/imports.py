@@ -1,0 +1,69 @@
+"""Module-level names: imports, `X = f(...)` assignments, `declarative_base(cls=...)`."""
+
+from __future__ import annotations
+
+import ast
+
+from tenantlint.facts.syntax import dotted
+
+
+def resolve_relative(module: str, is_package: bool, level: int, name: str | None) -> str:
+    parts = module.split(".") if module else []
+    package = parts if is_package else parts[:-1]
+    if level > 1:
+        package = package[: len(package) - (level - 1)] if level - 1 <= len(package) else []
+    base = ".".join(package)
+    if name:
+        return f"{base}.{name}" if base else name
+    return base
+
+
+class Names:
+    """What the module-level statements bind, read one statement at a time."""
+
+    def __init__(self, module: str, is_package: bool):
+        self.module, self.is_package = module, is_package
+        self.imports: dict[str, str] = {}
+        self.assigned: dict[str, str] = {}
+        self.base_cls: dict[str, str] = {}
+        self.star_imports: list[str] = []
+
+    def statement(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    self.imports[top] = top
+        elif isinstance(stmt, ast.ImportFrom):
+            self._import_from(stmt)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            callee = dotted(stmt.value.func)
+            cls_kw = next((k.value for k in stmt.value.keywords if k.arg == "cls"), None)
+            for target in targets:
+                if isinstance(target, ast.Name) and callee:
+                    self.assigned[target.id] = callee
+                    if cls_kw is not None and dotted(cls_kw):
+                        self.base_cls[target.id] = dotted(cls_kw)
+        elif isinstance(stmt, (ast.If, ast.Try)):
+            # imports under `if TYPE_CHECKING:` / `try:` still name the same things
+            for child in ast.iter_child_nodes(stmt):
+                if isinstance(child, ast.stmt):
+                    self.statement(child)
+                elif isinstance(child, ast.ExceptHandler):
+                    for sub in child.body:
+                        self.statement(sub)
+
+    def _import_from(self, stmt: ast.ImportFrom) -> None:
+        base = (
+            resolve_relative(self.module, self.is_package, stmt.level, stmt.module)
+            if stmt.level
+            else (stmt.module or "")
+        )
+        for alias in stmt.names:
+            if alias.name == "*":
+                self.star_imports.append(base)
+            else:
+                self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name

@@ -1,0 +1,77 @@
+"""Small readings of `ast` expressions shared by the fact collectors."""
+
+from __future__ import annotations
+
+import ast
+
+from tenantlint.facts.types import TABLE_OF
+
+
+def dotted(node: ast.expr) -> str:
+    """`a.b.C` for names and attributes; "" for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Call):  # registry().generate_base(): keep the callee
+        inner = dotted(node.func)
+        if inner:
+            parts.append(inner + "()")
+            return ".".join(reversed(parts))
+        return ""
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def last_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def is_declared_attr(decorators: list[ast.expr]) -> bool:
+    return any("declared_attr" in dotted(d.func if isinstance(d, ast.Call) else d) for d in decorators)
+
+
+def truthy_constant(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and bool(node.value)
+
+
+def _table_of(node: ast.expr) -> str | None:
+    """`Chip.__tablename__` -> "Chip"."""
+    if isinstance(node, ast.Attribute) and node.attr == "__tablename__":
+        return dotted(node.value) or None
+    return None
+
+
+def computed_string(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
+    """An f-string or `"%s.id" % Chip.__tablename__` built only from text and models' table
+    names: the text with TABLE_OF marks, and the models. None for anything else."""
+    if isinstance(node, ast.JoinedStr):
+        text, models = [], []
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                text.append(part.value)
+            elif isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None \
+                    and (model := _table_of(part.value)):
+                text.append(TABLE_OF)
+                models.append(model)
+            else:
+                return None
+        return "".join(text), tuple(models)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
+            and isinstance(node.left.value, str):
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        models = tuple(_table_of(v) for v in values)
+        if None in models or node.left.value.count("%s") != len(models) or node.left.value.count("%") != len(models):
+            return None
+        return node.left.value.replace("%s", TABLE_OF), models  # type: ignore[return-value]
+    return None
+
+
+def body_without_docstring(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
+    return [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]

@@ -1,0 +1,93 @@
+"""The facts of one file: plain frozen data, cached (`codec` derives the cache's shape key from
+these hints) and built in worker processes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from tenantlint.facts.table_args import Span, TableArgs
+
+
+class RefKind(enum.Enum):
+    COLUMN = "column"  # "table.column" or "schema.table.column" (ForeignKey, foreign_key=)
+    TABLE = "table"  # "table" (secondary=, metadata.tables[...])
+    EXPRESSION = "expression"  # "... table.c.column ..." (primaryjoin=, order_by=, ...)
+
+
+TABLE_OF = "\x00"  # where a computed reference inserts a model's table name
+
+
+@dataclass(frozen=True)
+class StringRef:
+    kind: RefKind
+    value: str  # with TABLE_OF marking where a model's table name goes (f"{Chip.__tablename__}.id")
+    span: Span
+    raw: str | None  # the literal as written, when it can be rewritten (a plain string)
+    models: tuple[str, ...] = ()  # the dotted names whose `__tablename__` fill the TABLE_OF marks
+
+    @property
+    def computed(self) -> bool:
+        return self.raw is None
+
+
+@dataclass(frozen=True)
+class TableCall:
+    """`Table("name", metadata, ...)`."""
+
+    span: Span
+    callee: str  # `Table`, `sa.Table`, `db.Table`: whose Table it is is decided with the imports
+    name: str | None
+    schema: str | None  # the literal, if `schema=` is a literal
+    has_schema: bool
+    has_star_kwargs: bool
+
+
+@dataclass(frozen=True)
+class TypeObjectCall:
+    """`Enum(..., name=...)` or `Sequence(...)`: objects created once per schema (fact 8); or
+    `x: Mapped[SomeEnum]`, which SQLAlchemy 2 maps to a named native enum by itself."""
+
+    span: Span
+    kind: str  # "Enum", "Sequence", or "Mapped" (then `callee` is the annotated type)
+    callee: str
+    has_schema: bool
+    has_star_kwargs: bool
+    class_path: str | None  # the class whose body holds it
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    path: str  # dotted nesting path inside the module: "Outer.Inner"
+    name: str
+    line: int  # of the `class` keyword
+    col: int  # byte column of the `class` keyword
+    bases: tuple[str, ...]  # dotted names; "" for an expression we cannot name
+    keywords: tuple[tuple[str, str], ...]  # (keyword, dotted value or repr of a constant)
+    decorators: tuple[str, ...]
+    tablename: str | None  # the literal `__tablename__`
+    has_tablename: bool
+    tablename_declared_attr: bool
+    # how a `declared_attr` `__tablename__` names tables: "lower" (`cls.__name__.lower()`),
+    # "name" (`cls.__name__`), "unknown" (anything else), None without one
+    tablename_rule: str | None
+    has_table: bool  # `__table__ = ...`
+    table_args: TableArgs | None
+    abstract: bool
+    has_primary_key: bool
+    docstring: bool
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    module: str  # dotted module name relative to the project root
+    is_package: bool
+    imports: dict[str, str]  # local name -> qualified name
+    assigned_calls: dict[str, str]  # module-level `X = f(...)` -> dotted f
+    base_cls: dict[str, str]  # `Base = declarative_base(cls=Mixin)` -> "Mixin": Base inherits from it
+    star_imports: tuple[str, ...]  # modules of `from x import *`
+    classes: tuple[ClassInfo, ...]
+    tables: tuple[TableCall, ...]
+    refs: tuple[StringRef, ...]
+    type_objects: tuple[TypeObjectCall, ...]
+    noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes (None: all)

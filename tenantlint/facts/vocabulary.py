@@ -1,0 +1,70 @@
+"""The words that can make a file or a statement hold facts, said once.
+
+Two cheap filters are derived from this list: `MARKERS`, the bytes a file must contain to be
+parsed at all (`engine.names_a_model`), and `SCANNED`, the pattern a statement's text must match
+to be walked for calls (`facts.calls`). A rule names the words its check relies on
+(`Rule.words`); a test checks each is here, so a new rule cannot be blind to a file the
+prefilter drops.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Keywords whose string value names tables (`secondary=`) or holds expressions over them.
+REF_KEYWORDS_TABLE = frozenset({"secondary"})
+REF_KEYWORDS_EXPR = frozenset({"primaryjoin", "secondaryjoin", "order_by", "foreign_keys", "remote_side"})
+
+
+@dataclass(frozen=True)
+class Word:
+    name: str
+    marker: bytes | None = None  # searched in a file's bytes (fast); None: not a reason to parse
+    confirm: re.Pattern | None = None  # for a common marker, the pattern that confirms it
+    scanned: str | None = None  # the regex alternative a statement is scanned for; None: not scanned
+
+
+def _marker(name: str, marker: str | None = None, confirm: bytes | None = None) -> Word:
+    return Word(name, (marker or name).encode(), re.compile(confirm) if confirm else None)
+
+
+# In prefilter order (a plain `in` test each, cheapest and most telling first).
+WORDS: tuple[Word, ...] = (
+    _marker("__table"),  # __tablename__, __table__, __table_args__
+    _marker("__abstract__"),
+    _marker("mapped_column"),
+    Word("ForeignKey", b"ForeignKey", None, "ForeignKey"),  # also ForeignKeyConstraint
+    Word("foreign_key", b"foreign_key", None, "foreign_key"),  # SQLModel Field(foreign_key=)
+    Word("primaryjoin", b"primaryjoin", None, "primaryjoin"),
+    Word("secondaryjoin", b"secondaryjoin", None, "secondaryjoin"),
+    Word("tables", b".tables[", None, "tables"),  # metadata.tables["name"]
+    _marker("table=True"),  # SQLModel
+    _marker("DeclarativeBase"),
+    _marker("declarative_base"),
+    _marker("generate_base"),
+    Word("secondary", b"secondary", re.compile(rb"\bsecondary\s*="), "secondary"),
+    _marker("relationship", "relationship", rb"\brelationship\("),  # order_by=, remote_side=, ... strings
+    _marker(".Model", ".Model", rb"\.Model\b"),  # Flask-SQLAlchemy db.Model
+    Word("Table", b"Table(", re.compile(rb"\bTable\(\s*[rRuU]?[\"']"), "Table"),  # Table("name", ...)
+    # Read in any file that is parsed (tenant paths always are), never a reason to parse one.
+    Word("Enum", scanned="Enum"),
+    Word("Sequence", scanned="Sequence"),
+    *(Word(keyword, scanned=keyword) for keyword in sorted(REF_KEYWORDS_EXPR - {"primaryjoin", "secondaryjoin"})),
+)
+
+BY_NAME = {word.name: word for word in WORDS}
+
+MARKERS: tuple[tuple[bytes, re.Pattern | None], ...] = tuple(
+    (word.marker, word.confirm) for word in WORDS if word.marker is not None
+)
+
+SCANNED = re.compile("|".join(word.scanned for word in WORDS if word.scanned))
+
+# What the rules declare in `Rule.words`, by the facts they read.
+MODEL_WORDS = ("__table", "__abstract__", "mapped_column", "table=True", "DeclarativeBase", "declarative_base",
+               "generate_base", ".Model")  # which classes are models (context.models)
+TABLE_WORDS = ("Table",)  # `Table("name", ...)` (context.tables)
+REFERENCE_WORDS = ("ForeignKey", "foreign_key", "secondary", "primaryjoin", "secondaryjoin", "tables",
+                   "relationship", "order_by", "foreign_keys", "remote_side")  # string references (context.refs)
+TYPE_WORDS = ("Enum", "Sequence", "mapped_column")  # type objects (`Mapped[SomeEnum]` included)

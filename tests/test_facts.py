@@ -1,0 +1,62 @@
+"""One vocabulary decides which files are parsed and which statements are scanned; the rules
+declare the words they rely on."""
+
+from __future__ import annotations
+
+import re
+
+from tenantlint import engine
+from tenantlint.facts import calls, vocabulary
+from tenantlint.rules import static_rules
+
+
+def test_every_word_a_rule_declares_is_in_the_vocabulary_and_every_word_is_declared():
+    declared = {word for rule in static_rules() for word in rule.words}
+    assert declared == set(vocabulary.BY_NAME)
+    no_words = [rule.code for rule in static_rules() if not rule.words]
+    assert no_words == []
+
+
+def test_the_prefilter_and_the_scan_are_derived_from_the_vocabulary():
+    assert engine._MARKERS is vocabulary.MARKERS
+    assert calls.SCANNED is vocabulary.SCANNED
+    assert [m for m, _ in vocabulary.MARKERS] == [
+        b"__table", b"__abstract__", b"mapped_column", b"ForeignKey", b"foreign_key", b"primaryjoin",
+        b"secondaryjoin", b".tables[", b"table=True", b"DeclarativeBase", b"declarative_base", b"generate_base",
+        b"secondary", b"relationship", b".Model", b"Table(",
+    ]
+    assert sorted(vocabulary.SCANNED.pattern.split("|")) == sorted(
+        "ForeignKey|Table|Enum|Sequence|foreign_key|tables|foreign_keys|order_by|primaryjoin|remote_side|"
+        "secondary|secondaryjoin".split("|")
+    )
+
+
+def test_a_confirmed_marker_needs_its_pattern():
+    assert engine.names_a_model(b"x = Table('users', metadata)\n")
+    assert not engine.names_a_model(b"# a Table( in prose\nTable(name)\n")
+    assert not engine.names_a_model(b"secondary school\n")
+    assert engine.names_a_model(b"relationship('A', secondary = 'a_b')\n")
+    assert [w.name for w in vocabulary.WORDS if w.confirm is not None] == ["secondary", "relationship", ".Model", "Table"]
+    assert all(isinstance(w.confirm, re.Pattern) for w in vocabulary.WORDS if w.confirm is not None)
+
+
+def test_the_cache_key_covers_every_fact_type():
+    """The per-file cache is keyed by the shape of `Entry`: every data class and enum of the facts
+    is spelled out in it, so changing any of them changes the key (no version to bump by hand)."""
+    import dataclasses
+    import enum
+
+    from tenantlint import cache
+    from tenantlint.facts import table_args, types
+
+    shape = cache._entry_codec().shape
+    kinds = [value for module in (types, table_args) for value in vars(module).values()
+             if isinstance(value, type) and value.__module__ == module.__name__
+             and (dataclasses.is_dataclass(value) or issubclass(value, enum.Enum))]
+    assert sorted(k.__name__ for k in kinds) == [
+        "ClassInfo", "ModuleFacts", "RefKind", "Schema", "Shape", "Span", "StringRef", "TableArgs", "TableCall",
+        "TypeObjectCall",
+    ]
+    for kind in kinds:
+        assert f"{kind.__qualname__}(" in shape or f"{kind.__qualname__}{{" in shape, kind
+    assert "ModuleFacts(module:str,is_package:bool," in shape
