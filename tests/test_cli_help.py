@@ -22,7 +22,7 @@ _DOC_OPTION = re.compile(r"(?:(-\w)/)?(--[a-z][\w-]*)")
 def help_options(command: str) -> dict[str, str | None]:
     """{long option: its short form or None} of `tenantlint COMMAND --help`, without --help."""
     result = run_tenantlint(command, "--help", cwd=REPO)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     return {long: short for short, long in _HELP_OPTION.findall(result.stdout) if long != "--help"}
 
 

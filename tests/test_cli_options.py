@@ -58,7 +58,7 @@ def test_show_settings_prints_the_resolved_config_and_its_file(app):
     result = run_tenantlint("check", "--show-settings", "--select", "TNT00", "--ignore", "TNT005",
                             "--extend-exclude", "tools/**", cwd=app / "app")
     statics = ["TNT000", "TNT001", "TNT002", "TNT003", "TNT004", "TNT006", "TNT007", "TNT008"]
-    assert (result.returncode, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (0, "")
     assert lines_of(result)[:2] == ["# Settings: from ../pyproject.toml; project root: ..", "[tool.tenantlint]"]
     table = tomllib.loads(result.stdout)["tool"]["tenantlint"]
     assert table["select"] == statics  # the command line's --select replaced the config's ignore layer
@@ -75,7 +75,7 @@ def test_show_settings_prints_the_resolved_config_and_its_file(app):
 def test_show_settings_without_a_table_says_the_defaults(tmp_path):
     (tmp_path / ".git").mkdir()
     result = run_tenantlint("check", "--show-settings", cwd=tmp_path)
-    assert result.returncode == 0
+    assert result.exit_code == 0
     assert lines_of(result)[0] == "# Settings: the defaults (no [tool.tenantlint] table found); project root: ."
     assert tomllib.loads(result.stdout)["tool"]["tenantlint"]["select"][:2] == ["TNT000", "TNT001"]
 
@@ -83,7 +83,7 @@ def test_show_settings_without_a_table_says_the_defaults(tmp_path):
 def test_show_files_marks_each_file(app):
     set_config(app, 'exclude = ["app/legacy/**"]\n')
     result = run_tenantlint("check", "--show-files", "app", cwd=app)
-    assert (result.returncode, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (0, "")
     assert lines_of(result) == [
         "excluded  app/legacy/old.py",
         "tenant    app/models/user/invoice.py",
@@ -125,14 +125,14 @@ def test_rule_selection_layers(project, config, args, expected):
                     '    __table_args__ = {"schema": "tenant"}\n    id = Column(Integer, primary_key=True)\n'})
     set_config(root, config)
     result = run_tenantlint("check", "-q", "--no-cache", *args, cwd=root)
-    assert (sorted(codes(result)), result.returncode) == (expected, 1 if expected else 0)
+    assert (sorted(codes(result)), result.exit_code) == (expected, 1 if expected else 0)
 
 
 def test_selection_options_name_the_bad_code(project):
     root = project({"app/models/user/invoice.py": INVOICE})
     for option in ("--select", "--extend-select", "--ignore", "--extend-ignore"):
         result = run_tenantlint("check", option, "TNT001,E501", cwd=root)
-        assert result.returncode == 2
+        assert result.exit_code == 2
         assert result.stderr.splitlines()[-1] == f"Error: {option}: unknown rule code 'E501'"
 
 
@@ -146,16 +146,16 @@ def test_exclude_and_extend_exclude(app):
     ]
     extended = run_tenantlint("check", "--no-cache", "--extend-exclude", "app/models/**,app/services/*",
                               "--extend-exclude", "tools/*", cwd=app)
-    assert (extended.returncode, extended.stdout) == (0, "")
+    assert (extended.exit_code, extended.stdout) == (0, "")
     assert extended.stderr == "warning: No Python files found under the given path(s)\n"
     bad = run_tenantlint("check", "--exclude", "[z-a]", cwd=app)
-    assert bad.returncode == 2 and "Error: --exclude: invalid glob '[z-a]'" in bad.stderr
+    assert bad.exit_code == 2 and "Error: --exclude: invalid glob '[z-a]'" in bad.stderr
 
 
 def test_fix_and_verify_take_the_same_selection(app):
     set_config(app, 'exclude = ["app/legacy/**"]\n')
     fixed = run_tenantlint("fix", "--no-cache", "-q", "--select", "TNT006", "--extend-select", "TNT001", cwd=app)
-    assert (fixed.returncode, fixed.stdout) == (0, "")  # TNT005 is not selected: neither fixed nor reported
+    assert (fixed.exit_code, fixed.stdout) == (0, "")  # TNT005 is not selected: neither fixed nor reported
     # only Invoice got the schema; the string reference to it stays as it was (not qualified either)
     assert (app / "app/models/user/invoice.py").read_text(encoding="utf-8") == INVOICE.replace(
         '__tablename__ = "invoices"\n',
@@ -175,11 +175,11 @@ def test_verify_takes_the_same_selection(project):
     root = project({"app/models/user/coupon.py": COUPON})
     module = "app.models.user.coupon"
     both = run_tenantlint("verify", module, "-q", "--select", "TNT102", "--select", "TNT101", cwd=root)
-    assert (both.returncode, codes(both)) == (1, ["TNT101"])
+    assert (both.exit_code, codes(both)) == (1, ["TNT101"])
     probe = run_tenantlint("verify", module, "-q", "--select", "TNT1", "--extend-ignore", "TNT101", cwd=root)
-    assert (probe.returncode, codes(probe)) == (1, ["TNT106"])  # the probe sees the missing schema too
+    assert (probe.exit_code, codes(probe)) == (1, ["TNT106"])  # the probe sees the missing schema too
     none = run_tenantlint("verify", module, "-q", "--select", "TNT1", "--ignore", "TNT101,TNT106", cwd=root)
-    assert (none.returncode, none.stdout) == (0, "")
+    assert (none.exit_code, none.stdout) == (0, "")
 
 
 # --- item 3: noqa hygiene ----------------------------------------------------------------------
@@ -192,7 +192,7 @@ NOQA = INVOICE.replace("class Invoice(Base):", "class Invoice(Base):  # noqa: TN
 def test_unknown_code_in_a_noqa_comment_is_a_warning(project):
     root = project({"app/models/user/invoice.py": NOQA})
     result = run_tenantlint("check", cwd=root)
-    assert (result.returncode, result.stdout) == (0, "All checks passed!\n")
+    assert (result.exit_code, result.stdout) == (0, "All checks passed!\n")
     assert result.stderr == (
         "tenantlint: warning: app/models/user/invoice.py:9:23: unknown rule code `TNT999` in a noqa comment\n"
     )
@@ -204,7 +204,7 @@ def test_show_unused_noqa(project):
     source = NOQA.replace('class Line(Base):', 'class Line(Base):  # noqa: TNT001')
     root = project({"app/models/user/invoice.py": source})
     result = run_tenantlint("check", "--show-unused-noqa", cwd=root)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert lines_of(result) == [
         # TNT999 is unknown (warned), E501 is another linter's: neither is judged
         "app/models/user/invoice.py:14:20: Unused `noqa` directive (unused: `TNT001`)",
@@ -213,9 +213,9 @@ def test_show_unused_noqa(project):
     ]
     # a code this run does not report is not judged
     narrow = run_tenantlint("check", "--show-unused-noqa", "--select", "TNT005", cwd=root)
-    assert (narrow.returncode, narrow.stdout) == (0, "All checks passed!\n")
+    assert (narrow.exit_code, narrow.stdout) == (0, "All checks passed!\n")
     machine = run_tenantlint("check", "--show-unused-noqa", "--output-format", "json", "--exit-zero", cwd=root)
-    assert (machine.returncode, json.loads(machine.stdout)) == (0, [])
+    assert (machine.exit_code, json.loads(machine.stdout)) == (0, [])
     assert machine.stderr.splitlines()[-1] == "Found 2 unused `noqa` directives."
 
 
@@ -231,10 +231,10 @@ def test_no_python_files_warns_and_creates_nothing(tmp_path, layout):
     (tmp_path / "empty").mkdir()
     for args in ([], ["empty"], ["--output-format", "github"]):
         result = run_tenantlint("check", *args, cwd=tmp_path)
-        assert (result.returncode, result.stdout) == (0, "")
+        assert (result.exit_code, result.stdout) == (0, "")
         assert result.stderr == "warning: No Python files found under the given path(s)\n"
     as_json = run_tenantlint("check", "--output-format", "json", "empty", cwd=tmp_path)
-    assert (as_json.returncode, as_json.stdout) == (0, "[]\n")
+    assert (as_json.exit_code, as_json.stdout) == (0, "[]\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted({".git", "empty", *(n.split("/")[0] for n in layout)})
 
 
@@ -245,7 +245,7 @@ def test_statistics_json(project):
     root = project({"app/models/user/invoice.py": INVOICE + '\n\nclass Odd(Base):\n    __tablename__ = "odd"\n'
                     '    __table_args__ = make_args()\n    id = Column(Integer, primary_key=True)\n'})
     result = run_tenantlint("check", "--statistics", "--output-format", "json", cwd=root)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert json.loads(result.stdout) == [
         {"code": "TNT001", "name": "missing-tenant-schema", "count": 1, "fixable": 1},
         {"code": "TNT003", "name": "unverifiable-table-args", "count": 1, "fixable": 0},
@@ -255,7 +255,7 @@ def test_statistics_json(project):
     assert lines_of(text) == ["1  TNT001  [*] missing-tenant-schema", "1  TNT003      unverifiable-table-args",
                               "1  TNT005  [*] unqualified-table-reference"]
     clean = run_tenantlint("check", "--statistics", "--output-format", "json", "--select", "TNT006", cwd=root)
-    assert (clean.returncode, clean.stdout) == (0, "[]\n")
+    assert (clean.exit_code, clean.stdout) == (0, "[]\n")
 
 
 def test_statistics_marks_a_partly_fixable_rule(project):
@@ -280,16 +280,16 @@ def test_check_fix_is_fix(project):
     fixed = (root / "app/models/user/invoice.py").read_text(encoding="utf-8")
     (root / "app/models/user/invoice.py").write_text(INVOICE, encoding="utf-8")
     by_check = run_tenantlint("check", "--fix", "--no-cache", cwd=root)
-    assert (by_check.returncode, by_check.stdout, by_check.stderr) == (by_fix.returncode, by_fix.stdout, by_fix.stderr)
-    assert by_check.returncode == 0 and (root / "app/models/user/invoice.py").read_text(encoding="utf-8") == fixed
+    assert (by_check.exit_code, by_check.stdout, by_check.stderr) == (by_fix.exit_code, by_fix.stdout, by_fix.stderr)
+    assert by_check.exit_code == 0 and (root / "app/models/user/invoice.py").read_text(encoding="utf-8") == fixed
     assert 'ForeignKey("tenant.invoices.id")' in fixed
     # the extended options go through too
     (root / "app/models/user/invoice.py").write_text(INVOICE, encoding="utf-8")
     narrow = run_tenantlint("check", "--fix", "--no-cache", "--select", "TNT006", "--extend-select", "TNT001", cwd=root)
-    assert narrow.returncode == 0
+    assert narrow.exit_code == 0
     assert 'ForeignKey("invoices.id")' in (root / "app/models/user/invoice.py").read_text(encoding="utf-8")
     refused = run_tenantlint("check", "--fix", "--statistics", cwd=root)
-    assert refused.returncode == 2 and "--fix cannot be combined with --statistics" in refused.stderr
+    assert refused.exit_code == 2 and "--fix cannot be combined with --statistics" in refused.stderr
 
 
 def test_verify_takes_verbose(project):
@@ -299,13 +299,13 @@ def test_verify_takes_verbose(project):
                     ).replace('"invoices.id"', '"tenant.invoices.id"')})
     for flag in ("-v", "--verbose"):
         result = run_tenantlint("verify", "app", flag, "-q", cwd=root)
-        assert (result.returncode, result.stdout) == (0, "")
+        assert (result.exit_code, result.stdout) == (0, "")
 
 
 def test_fix_takes_the_command_line_excludes(project):
     root = project({"app/models/user/invoice.py": INVOICE, "app/models/user/old.py": INVOICE})
     result = run_tenantlint("fix", "--no-cache", "-q", "--extend-exclude", "app/models/user/old.py", cwd=root)
-    assert (result.returncode, result.stdout) == (0, "")
+    assert (result.exit_code, result.stdout) == (0, "")
     assert (root / "app/models/user/old.py").read_text(encoding="utf-8") == INVOICE  # never read, never written
     assert (root / "app/models/user/invoice.py").read_text(encoding="utf-8") == INVOICE.replace(
         '__tablename__ = "invoices"\n',
