@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import ast
 import shutil
-import subprocess
-import sys
 import sysconfig
 from pathlib import Path
 
 import pytest
+from conftest import run_tenantlint
 
 SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
+
+pytestmark = pytest.mark.slow  # `python -m pytest -m slow`, run by .ci/run after the default run
 
 
 @pytest.fixture(scope="module")
@@ -24,21 +25,17 @@ def config(tmp_path_factory) -> Path:
     return path
 
 
-def tenantlint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tenantlint", *args], cwd=cwd, capture_output=True, text=True)
-
-
 def python_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.py") if p.is_file())
 
 
 def test_check_over_site_packages_reports_no_internal_error(config):
-    result = tenantlint("check", "--config", str(config), "-q", str(SITE_PACKAGES), cwd=config.parent)
+    result = run_tenantlint("check", "--config", str(config), "-q", str(SITE_PACKAGES), cwd=config.parent)
     lines = result.stdout.splitlines()
     assert result.stderr == ""
     # every installed file parses: no TNT000 (a broken file would be listed here by name)
     assert [line for line in lines if " TNT000 " in line] == []
-    assert result.returncode == 1  # findings (Table() without schema, ...), never 2
+    assert result.exit_code == 1  # findings (Table() without schema, ...), never 2
     assert lines and all(" TNT0" in line for line in lines)
 
 
@@ -49,9 +46,9 @@ def test_fix_on_a_copy_of_site_packages_keeps_every_file_parseable(config, tmp_p
         ignore=lambda folder, names: [n for n in names if n == "__pycache__" or ("." in n and not n.endswith(".py"))],
     )
     before = {p.relative_to(copy): p.read_bytes() for p in python_files(copy)}
-    result = tenantlint("fix", "--config", str(config), str(copy), cwd=tmp_path)
+    result = run_tenantlint("fix", "--config", str(config), str(copy), cwd=tmp_path)
     assert result.stderr == ""
-    assert result.returncode == 1  # unfixable findings remain; no internal error, no TNT000
+    assert result.exit_code == 1  # unfixable findings remain; no internal error, no TNT000
     assert " TNT000 " not in result.stdout
     changed = [path for path, data in before.items() if (copy / path).read_bytes() != data]
     assert changed, "the run fixed nothing: the test no longer exercises fix"

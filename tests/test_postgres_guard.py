@@ -14,13 +14,13 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 GUARDED = "from conftest import needs_postgres\n\n\n@needs_postgres\ndef test_on_postgresql():\n    pass\n"
-OURS = ("CI", "TENANTLINT_REQUIRE_POSTGRES", "TENANTLINT_TEST_DATABASE_URL", "PYTEST_ADDOPTS")
+OURS = ("CI", "TENANTLINT_REQUIRE_POSTGRES", "TENANTLINT_TEST_DATABASE_URL", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 
 
 def pytest_with(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     """pytest on one @needs_postgres test, with this suite's conftest as the plugin, in `env` only."""
     (tmp_path / "test_guarded.py").write_text(GUARDED, encoding="utf-8")
-    environ = {k: v for k, v in os.environ.items() if k not in OURS} | {"PYTHONPATH": str(TESTS), **env}
+    environ = {k: v for k, v in os.environ.items() if k not in OURS} | {"PYTHONPATH": str(TESTS), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **env}
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-q", "-rs",
                            "test_guarded.py"], cwd=tmp_path, env=environ, capture_output=True, text=True,
                           timeout=120, check=False)

@@ -54,6 +54,7 @@ def pre_commit(project: Path, hook: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # pre-commit builds a venv and pip-installs this checkout: about 10 s
 def test_hooks_check_then_fix_then_pass(tmp_path, git_env):
     rev = hook_repository(tmp_path / "tenantlint")
     project = write_app(tmp_path / "project")

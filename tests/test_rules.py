@@ -188,6 +188,7 @@ def _verify_tenants(tmp_path: Path, example: Valid | Invalid) -> tuple[int, list
     return result.exit_code, [(f["code"], f["message"]) for f in json.loads(result.stdout)], names
 
 
+@pytest.mark.slow  # a PostgreSQL tenant per example: about 40 s for all of them
 @needs_postgres
 @pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "valid", tenant=True))
 def test_tenant_valid_example_is_not_reported_by_verify_tenants(tmp_path, code, example):
@@ -195,6 +196,7 @@ def test_tenant_valid_example_is_not_reported_by_verify_tenants(tmp_path, code, 
     assert [message for c, message in found if c == code] == []
 
 
+@pytest.mark.slow  # a PostgreSQL tenant per example: about 40 s for all of them
 @needs_postgres
 @pytest.mark.parametrize(("code", "example"), _cases(RUNTIME, "invalid", tenant=True))
 def test_tenant_invalid_example_is_reported_by_verify_tenants_as_documented(tmp_path, code, example):
@@ -206,6 +208,15 @@ def test_tenant_invalid_example_is_reported_by_verify_tenants_as_documented(tmp_
 
 def test_every_rule_has_three_valid_and_three_invalid_examples():
     assert [(r.code, len(r.valid), len(r.invalid)) for r in RULES.values() if len(r.valid) < 3 or len(r.invalid) < 3] == []
+    for rule in RULES.values():  # real examples on the rule object, none repeated to make up the count
+        assert all(type(e) is Valid and e.source.strip() for e in rule.valid), rule.code
+        assert all(type(e) is Invalid and e.source.strip() for e in rule.invalid), rule.code
+        examples = [*rule.valid, *rule.invalid]
+        assert len(set(examples)) == len(examples), f"{rule.code} repeats an example"
+    # and each of them is one of the generated tests above: none falls through their filters
+    tested = [(p.values[0], id(p.values[1])) for kind in ("valid", "invalid")
+              for p in _cases(STATIC, kind) + _cases(RUNTIME, kind) + _cases(RUNTIME, kind, tenant=True)]
+    assert sorted(tested) == sorted((r.code, id(e)) for r in RULES.values() for e in (*r.valid, *r.invalid))
 
 
 def test_rules_are_discovered_from_their_modules_in_code_order():

@@ -5,11 +5,9 @@ finding whose `tenantlint fix` removes its cause."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import write_tree
+from conftest import run_tenantlint, write_tree
 
 HEADER = """
 from sqlalchemy import Column, Enum, Integer
@@ -19,10 +17,6 @@ from sqlalchemy.orm import DeclarativeBase
 class Base(DeclarativeBase):
     pass
 """
-
-
-def tenantlint(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tenantlint", *args], cwd=root, capture_output=True, text=True)
 
 
 def shop(root: Path, config: str = "") -> Path:
@@ -71,36 +65,36 @@ class Note(Base):
 
 def test_verify_hides_what_the_baseline_holds_and_shows_what_is_new(tmp_path):
     root = shop(tmp_path)
-    recorded = tenantlint(root, "check", "--baseline", "known.json", "--update-baseline")
-    assert recorded.returncode == 0, recorded.stderr
+    recorded = run_tenantlint("check", "--baseline", "known.json", "--update-baseline", cwd=root)
+    assert recorded.exit_code == 0, recorded.stderr
     assert json.loads((root / "known.json").read_text())["entries"] == [
         {"path": "shop/models/user/brand.py", "code": "TNT001", "model": "Brand", "occurrence": 0},
     ]
     # without the baseline: Brand's TNT101, and the leak the probe proves on its table
-    assert tenantlint(root, "verify", "shop", "-q").stdout == (
+    assert run_tenantlint("verify", "shop", "-q", cwd=root).stdout == (
         "shop/models/user/brand.py:6:7: TNT101 Table `brands` (model `Brand`) is defined in a tenant path but has "
         "no schema: it needs `tenant` [fix: TNT001]\n"
         "shop/models/user/brand.py:6:7: TNT106 Table `brands` (model `Brand`): a row written as probe tenant "
         "`user_1` is not isolated (rows seen: user_1: 1, user_2: 1) [fix: TNT001]\n"
     )
-    known = tenantlint(root, "verify", "shop", "--baseline", "known.json")
-    assert (known.returncode, known.stdout) == (0, "All checks passed!\n2 known problems in baseline known.json not shown.\n")
+    known = run_tenantlint("verify", "shop", "--baseline", "known.json", cwd=root)
+    assert (known.exit_code, known.stdout) == (0, "All checks passed!\n2 known problems in baseline known.json not shown.\n")
     # a model added since is new: reported, and so is its leak
     (root / "shop/models/user/note.py").write_text(NOTE)
-    new = tenantlint(root, "verify", "shop", "--baseline", "known.json", "--output-format", "json")
-    assert new.returncode == 1
+    new = run_tenantlint("verify", "shop", "--baseline", "known.json", "--output-format", "json", cwd=root)
+    assert new.exit_code == 1
     assert [(f["code"], f["model"]) for f in json.loads(new.stdout)] == [("TNT101", "Note")]
     assert new.stderr.endswith("2 known problems in baseline known.json not shown.\n")
 
 
 def test_the_config_key_baseline_is_honoured_and_a_missing_file_is_an_error(tmp_path):
     root = shop(tmp_path, 'baseline = "known.json"\n')
-    assert tenantlint(root, "verify", "shop").stderr == (
+    assert run_tenantlint("verify", "shop", cwd=root).stderr == (
         "tenantlint: error: baseline file known.json does not exist; create it with "
         "`tenantlint check --baseline known.json --update-baseline`\n")
-    assert tenantlint(root, "check", "--update-baseline").returncode == 0
-    result = tenantlint(root, "verify", "shop", "-q")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "2 known problems in baseline known.json not shown.\n")
+    assert run_tenantlint("check", "--update-baseline", cwd=root).exit_code == 0
+    result = run_tenantlint("verify", "shop", "-q", cwd=root)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "2 known problems in baseline known.json not shown.\n")
 
 
 def test_each_runtime_finding_says_which_static_finding_fix_fixes(tmp_path):
@@ -127,8 +121,8 @@ def test_each_runtime_finding_says_which_static_finding_fix_fixes(tmp_path):
             def __table_args__(cls):
                 return {}
     """})
-    result = tenantlint(root, "verify", "shop")
-    assert result.returncode == 1
+    result = run_tenantlint("verify", "shop", cwd=root)
+    assert result.exit_code == 1
     assert result.stdout == (
         "shop/models/user/brand.py:6:7: TNT101 Table `brands` (model `Brand`) is defined in a tenant path but has "
         "no schema: it needs `tenant` [fix: TNT001]\n"
@@ -143,7 +137,7 @@ def test_each_runtime_finding_says_which_static_finding_fix_fixes(tmp_path):
         "through TNT007).\n"
     )
     assert not (root / ".tenantlint_cache").exists()  # its static analysis writes no cache into the project
-    findings = json.loads(tenantlint(root, "verify", "shop", "--output-format", "json").stdout)
+    findings = json.loads(run_tenantlint("verify", "shop", "--output-format", "json", cwd=root).stdout)
     assert [(f["code"], f["fixable"], f.get("fixed_by")) for f in findings] == [
         ("TNT101", False, {"code": "TNT001", "command": "tenantlint fix"}),
         ("TNT106", False, {"code": "TNT001", "command": "tenantlint fix"}),
@@ -151,8 +145,8 @@ def test_each_runtime_finding_says_which_static_finding_fix_fixes(tmp_path):
         ("TNT101", False, None),
     ]
     # and `fix` does what they say: after it (with --unsafe-fixes), only the computed one is left
-    assert tenantlint(root, "fix", "--unsafe-fixes").returncode == 1
-    after = tenantlint(root, "verify", "shop", "-q")
+    assert run_tenantlint("fix", "--unsafe-fixes", cwd=root).exit_code == 1
+    after = run_tenantlint("verify", "shop", "-q", cwd=root)
     assert after.stdout == (
         "shop/models/user/order.py:14:7: TNT101 Table `computed` (model `Computed`) is defined in a tenant path "
         "but has no schema: it needs `tenant`\n"

@@ -8,13 +8,10 @@ Each run is the real command line in a subprocess: verify imports the project's 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-from conftest import DATABASE_URL, needs_postgres, write_tree
+from conftest import DATABASE_URL, Result, needs_postgres, run_tenantlint, write_tree
 
 BASE = textwrap.dedent("""
     from sqlalchemy import Column, Enum, ForeignKey, Integer, MetaData, String, Table
@@ -26,10 +23,8 @@ BASE = textwrap.dedent("""
 """)
 
 
-def verify(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "TENANTLINT_DATABASE_URL"}
-    return subprocess.run([sys.executable, "-m", "tenantlint", "verify", *args], cwd=root, capture_output=True,
-                          text=True, env=env)
+def verify(root: Path, *args: str) -> Result:
+    return run_tenantlint("verify", *args, cwd=root)
 
 
 def project(root: Path, files: dict[str, str], config: str = "") -> Path:
@@ -38,8 +33,8 @@ def project(root: Path, files: dict[str, str], config: str = "") -> Path:
                              "shop/models/user/__init__.py": "", **files})
 
 
-def found(result: subprocess.CompletedProcess) -> list[tuple]:
-    assert result.returncode in (0, 1), result.stderr
+def found(result: Result) -> list[tuple]:
+    assert result.exit_code in (0, 1), result.stderr
     return [(f["code"], f["path"], f["line"], f["model"], f["message"]) for f in json.loads(result.stdout)]
 
 
@@ -67,11 +62,11 @@ def test_excluded_modules_are_not_imported(tmp_path):
         "shop/scripts/seed.py": ENV_PY,
     }, config='exclude = ["**/alembic/**", "shop/scripts/seed.py"]\n')
     result = verify(root, "shop")
-    assert (result.returncode, result.stdout) == (0, "All checks passed!\n"), result.stderr
+    assert (result.exit_code, result.stdout) == (0, "All checks passed!\n"), result.stderr
     # without the exclude, the import of env.py is the error it always was
     (root / "pyproject.toml").write_text('[tool.tenantlint]\ntenant-paths = ["**/models/user/**"]\n')
     result = verify(root, "shop")
-    assert (result.returncode, result.stderr) == (
+    assert (result.exit_code, result.stderr) == (
         2, "tenantlint: error: cannot import shop.alembic.env: RuntimeError: Alembic's env.py runs migrations "
            "when imported\n")
 
@@ -106,7 +101,7 @@ def test_sqlite_sequence_is_not_counted_as_a_created_table(tmp_path):
             id = Column(Integer, primary_key=True)
     """)})
     result = verify(root, "shop")
-    assert (result.returncode, result.stdout) == (0, "All checks passed!\n"), result.stderr
+    assert (result.exit_code, result.stdout) == (0, "All checks passed!\n"), result.stderr
     assert result.stderr.splitlines()[1] == "Probe on SQLite in memory: tables created per tenant schema (user_1: 1, user_2: 1)."
 
 
@@ -152,7 +147,7 @@ POSTGRES_ONLY = BASE + textwrap.dedent("""
 def test_postgresql_only_types_on_sqlite_say_what_failed_and_report_no_creation(tmp_path):
     root = project(tmp_path, {"shop/models/user/listing.py": POSTGRES_ONLY})
     result = verify(root, "shop")
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert result.stdout == (
         "shop/models/user/listing.py:12:7: TNT106 Table `tenant.listings` (model `Listing`) could not be created: "
         "column `tags` has type `ARRAY`, which SQLite cannot create (the probe ran on SQLite in memory: if the "
@@ -187,7 +182,7 @@ def leftovers(tables: tuple[str, ...], types: tuple[str, ...] = ()) -> list[tupl
 def test_postgresql_only_types_pass_on_postgresql(tmp_path):
     root = project(tmp_path, {"shop/models/user/listing.py": POSTGRES_ONLY})
     result = verify(root, "shop", "--database-url", DATABASE_URL)
-    assert (result.returncode, result.stdout) == (0, "All checks passed!\n"), result.stderr
+    assert (result.exit_code, result.stdout) == (0, "All checks passed!\n"), result.stderr
     assert "Probe on postgresql: tables created per tenant schema (" in result.stderr
     assert leftovers(("listings",)) == []
 
@@ -249,6 +244,6 @@ def test_enum_types_with_the_placeholder_are_created_with_the_tenant_tables(tmp_
         """,
     })
     result = verify(root, "shop", "--database-url", DATABASE_URL)
-    assert (result.returncode, result.stdout) == (0, "All checks passed!\n"), result.stderr
+    assert (result.exit_code, result.stdout) == (0, "All checks passed!\n"), result.stderr
     assert "Probe schemas dropped.\n" in result.stderr
     assert leftovers(("tl_probe_jobs", "tl_probe_plans"), ("tl_probe_job_status",)) == []
