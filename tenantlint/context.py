@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tenantlint.config import Config
-from tenantlint.facts import TABLE_OF, ModuleFacts, RefKind, StringRef, TableCall, char_column
+from tenantlint.facts import CONSTANT_OF, TABLE_OF, Constant, ModuleFacts, RefKind, StringRef, TableCall, char_column
 from tenantlint.facts.table_args import Schema, Shape, Span, TableArgs
 from tenantlint.findings import Edit, Finding
 from tenantlint.models import ClassRef, ModuleLoader, Project, Table, table_name_candidates
@@ -164,7 +164,7 @@ class Context:
 
     # -- what a file holds
     def classes(self, file: SourceFile) -> list[ClassRef]:
-        return [ClassRef(file.facts, c) for c in file.facts.classes]
+        return [self.project.ref(file.facts, c) for c in file.facts.classes]
 
     def models(self, file: SourceFile) -> list[Model]:
         """The file's classes that map a table, with where their name is."""
@@ -248,13 +248,22 @@ class Context:
 
     # -- string references (TNT005)
     def refs(self, file: SourceFile) -> list[StringRef]:
-        """The file's string references, computed ones with the table names of their models
-        filled in (`f"{Chip.__tablename__}.id"` -> `chip.id`); those we cannot fill are left out."""
-        return self._memo("refs", file, lambda: self._filled_refs(file))
+        """The file's string references, computed ones with the table names of their models and
+        the values of string constants filled in (`f"{Chip.__tablename__}.id"` -> `chip.id`,
+        `ForeignKey(USER_ID)` -> `user.id`); those we cannot fill are left out (`computed_refs`)."""
+        return [ref for ref in self._memo("refs", file, lambda: self._filled_refs(file)) if not ref.opaque]
+
+    def computed_refs(self, file: SourceFile) -> list[StringRef]:
+        """Where the file needs a string naming a table (a foreign key's target, a `metadata.tables`
+        key) and has an expression tenantlint cannot resolve to one (a call, a parameter)."""
+        return [ref for ref in self._memo("refs", file, lambda: self._filled_refs(file)) if ref.opaque]
 
     def _filled_refs(self, file: SourceFile) -> list[StringRef]:
         refs = []
         for ref in file.facts.refs:
+            if ref.opaque:
+                refs.append(ref)
+                continue
             value = ref.value
             for name in ref.models:
                 target = self.project.lookup(self.project.qualify(file.facts, name))
@@ -263,8 +272,40 @@ class Context:
                     break
                 value = value.replace(TABLE_OF, table.tablename, 1)
             else:
-                refs.append(replace(ref, value=value) if ref.models else ref)
+                filled = self._constants_filled(file, ref, value)
+                if filled is not None:
+                    refs.append(replace(ref, value=filled) if filled != ref.value else ref)
+                elif ref.required and not self._an_object(file, ref):
+                    refs.append(replace(ref, opaque=True))
         return refs
+
+    def _constants_filled(self, file: SourceFile, ref: StringRef, value: str) -> str | None:
+        for name in ref.names:
+            filled = self.project.constant_value(file.facts, name)
+            if filled is None:
+                return None
+            value = value.replace(CONSTANT_OF, filled, 1)
+        return value
+
+    def _an_object(self, file: SourceFile, ref: StringRef) -> bool:
+        """`ForeignKey(Parent.id)`, `ForeignKey(parent_id)` of a module-level column: an object
+        SQLAlchemy resolves itself, not a string (a bare name bound only in a function is not)."""
+        if ref.value != CONSTANT_OF or len(ref.names) != 1:
+            return False
+        name = ref.names[0]
+        return "." in name or self.project.binds(file.facts, name)
+
+    def constant_of(self, file: SourceFile, ref: StringRef) -> tuple[ModuleFacts, str, Constant] | None:
+        """The one constant a reference is (`ForeignKey(USER_ID)`), where it is defined."""
+        if len(ref.names) != 1 or ref.models:
+            return None
+        return self.project.constant(file.facts, ref.names[0])
+
+    def imported_elsewhere(self, module: ModuleFacts, name: str) -> bool:
+        """Whether another module read in this run imports `module.name`."""
+        qualified = f"{module.module}.{name}"
+        return any(qualified in other.imports.values() or module.module in other.imports.values()
+                   for other in self.project.modules.values() if other is not module)
 
     @staticmethod
     def referenced_tables(ref: StringRef) -> list[str]:

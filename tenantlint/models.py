@@ -8,10 +8,10 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from tenantlint.facts import ClassInfo, ModuleFacts
+from tenantlint.facts import CONSTANT_OF, ClassInfo, Constant, ModuleFacts
 
 DECLARATIVE_ROOTS = frozenset(
     {
@@ -114,6 +114,57 @@ class Project:
         self._bases: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
         self._mro: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
         self._table: dict[tuple[str, str], Table | None] = {}
+        self._named: dict[tuple[str, str], ClassRef] = {}  # classes whose `__tablename__` is a constant
+        named = [ref for ref in self._classes.values() if ref.info.tablename_constant is not None]
+        self._classes.update({ref.key: self.ref(ref.module, ref.info) for ref in named})
+
+    def ref(self, module: ModuleFacts, info: ClassInfo) -> ClassRef:
+        """The class, with a `__tablename__` given by an imported constant read from its module."""
+        if info.tablename_constant is None:
+            return ClassRef(module, info)
+        key = (module.module, info.path)
+        if key not in self._named:
+            value = self.constant_value(module, info.tablename_constant)
+            self._named[key] = ClassRef(module, replace(info, tablename=value) if value is not None else info)
+        return self._named[key]
+
+    # -- string constants
+    def constant(self, module: ModuleFacts, name: str, depth: int = 0) -> tuple[ModuleFacts, str, Constant] | None:
+        """Where the string constant `name` (as written in `module`) is defined, and what it is."""
+        if depth > 10:
+            return None
+        head, _, rest = name.partition(".")
+        if not rest and head in module.constants:
+            return module, head, module.constants[head]
+        qualified = self.qualify(module, name)
+        target, _, last = qualified.rpartition(".")
+        found = self._find_module(target) if target else None
+        if found is None or found is module and not rest:
+            return None
+        if last in found.constants:
+            return found, last, found.constants[last]
+        if last in found.imports:  # re-exported
+            return self.constant(found, last, depth + 1)
+        return None
+
+    def constant_value(self, module: ModuleFacts, name: str, depth: int = 0) -> str | None:
+        """The text of a string constant, the constants it is built from filled in."""
+        found = self.constant(module, name)
+        if found is None or depth > 10:
+            return None
+        where, _, constant = found
+        value = constant.value
+        for part in constant.names:
+            filled = self.constant_value(where, part, depth + 1)
+            if filled is None:
+                return None
+            value = value.replace(CONSTANT_OF, filled, 1)
+        return value
+
+    def binds(self, module: ModuleFacts, name: str) -> bool:
+        """Whether a module-level statement or an import binds `name` (a bare name) in `module`."""
+        return name in module.imports or name in module.bound or any(c.path == name for c in module.classes) \
+            or bool(module.star_imports)
 
     # -- name resolution
     def _find_module(self, dotted: str) -> ModuleFacts | None:
@@ -138,7 +189,7 @@ class Project:
         facts = self.loader.load(name) if self.loader else None
         if facts is not None:
             self.modules[name] = facts
-            self._classes.update({(name, c.path): ClassRef(facts, c) for c in facts.classes})
+            self._classes.update({(name, c.path): self.ref(facts, c) for c in facts.classes})
         return facts
 
     def qualify(self, module: ModuleFacts, name: str) -> str:
@@ -154,7 +205,7 @@ class Project:
 
     @staticmethod
     def _defines(module: ModuleFacts, name: str) -> bool:
-        return name in module.assigned_calls or any(c.path == name for c in module.classes)
+        return name in module.assigned_calls or name in module.constants or any(c.path == name for c in module.classes)
 
     def _star_source(self, module: ModuleFacts, name: str, depth: int = 0) -> str | None:
         """Where `from x import *` brings `name` from, if x is a project module that has it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from tenantlint.facts.constants import template
 from tenantlint.facts.source import raw_literal
 from tenantlint.facts.syntax import computed_string, dotted, last_name
 from tenantlint.facts.table_args import Span
@@ -32,29 +33,36 @@ class Calls:
                 self._call(node, class_path)
             elif isinstance(node, ast.Subscript):
                 if isinstance(node.value, ast.Attribute) and node.value.attr == "tables":
-                    self._string(RefKind.TABLE, node.slice)
+                    self._string(RefKind.TABLE, node.slice, required=True)
 
-    def _string(self, kind: RefKind, node: ast.expr) -> None:
+    def _string(self, kind: RefKind, node: ast.expr, required: bool = False) -> None:
+        """A reference; `required` where only a string can stand (a foreign key's target)."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             self.refs.append(StringRef(kind, node.value, Span.of(node), raw_literal(self.lines, node)))
             return
         computed = computed_string(node)
         if computed is not None:
             self.refs.append(StringRef(kind, computed[0], Span.of(node), None, computed[1]))
+            return
+        built = template(node)
+        if built is not None:
+            self.refs.append(StringRef(kind, built[0], Span.of(node), None, (), built[1], required))
+        elif required and not isinstance(node, (ast.Constant, ast.Lambda, ast.Starred)):
+            self.refs.append(StringRef(kind, "", Span.of(node), None, required=True, opaque=True))
 
     def _call(self, node: ast.Call, class_path: str | None) -> None:
         name = last_name(node.func)
         if name == "ForeignKey":
             target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "column"), None)
             if target is not None:
-                self._string(RefKind.COLUMN, target)
+                self._string(RefKind.COLUMN, target, required=True)
         elif name == "ForeignKeyConstraint":
             target = node.args[1] if len(node.args) > 1 else next(
                 (k.value for k in node.keywords if k.arg == "refcolumns"), None
             )
             if isinstance(target, (ast.List, ast.Tuple)):
                 for item in target.elts:
-                    self._string(RefKind.COLUMN, item)
+                    self._string(RefKind.COLUMN, item, required=True)
         elif name == "Table" and node.args and isinstance(node.args[0], ast.Constant):
             self.tables.append(_table_call(node))
         elif name in ("Enum", "Sequence"):
@@ -82,12 +90,14 @@ class Calls:
     def _keywords(self, node: ast.Call) -> None:
         for keyword in node.keywords:
             if keyword.arg == "foreign_key":
-                self._string(RefKind.COLUMN, keyword.value)
+                self._string(RefKind.COLUMN, keyword.value, required=True)
             elif keyword.arg in REF_KEYWORDS_TABLE:
                 value = keyword.value
                 if isinstance(value, ast.Constant) and isinstance(value.value, str):
                     kind = RefKind.TABLE if value.value.replace(".", "").isidentifier() else RefKind.EXPRESSION
                     self._string(kind, value)
+                elif isinstance(value, (ast.Name, ast.Attribute, ast.BinOp, ast.JoinedStr)):
+                    self._string(RefKind.TABLE, value)  # a constant naming the table, or an object
             elif keyword.arg in REF_KEYWORDS_EXPR:
                 self._string(RefKind.EXPRESSION, keyword.value)
 

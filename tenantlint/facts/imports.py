@@ -27,8 +27,14 @@ class Names:
         self.assigned: dict[str, str] = {}
         self.base_cls: dict[str, str] = {}
         self.star_imports: list[str] = []
+        self.bound: set[str] = set()
 
     def statement(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            self.bound.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.bound.add(stmt.name)
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:

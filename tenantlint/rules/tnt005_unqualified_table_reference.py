@@ -14,6 +14,10 @@ from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
 
 def check(context: Context, file: SourceFile) -> Iterator[Finding]:
     pos = context.positions(file)
+    for ref in context.computed_refs(file):
+        yield context.finding(
+            file, RULE, f"Reference `{_text(file, ref)}` is computed: tenantlint cannot tell which table it names "
+            "(confirm with `tenantlint verify`)", pos.span(ref.span), None)
     for ref in context.refs(file):
         tenant = [n for n in context.referenced_tables(ref) if n in context.tenant_tables]
         if not tenant:
@@ -30,13 +34,47 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
         new_value = context.qualified(ref, set(tenant))
         unsettled = [n for n in tenant if n in context.unsettled_tables]
         # qualify only what will be in the schema
-        edit = _qualify(ref, new_value, pos) if ref.raw is not None and not unsettled else None
+        edit, note = None, _note(context, ref, tenant, unsettled, new_value)
+        if ref.raw is not None and not unsettled:
+            edit = _qualify(ref, new_value, pos)
+        elif ref.names and not unsettled:
+            edit, note = _at_definition(context, file, ref, new_value, pos)
         yield context.finding(
             file, RULE,
             f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{context.placeholder}.` schema"
-            f"{_note(context, ref, tenant, unsettled, new_value)}",
+            f"{note}",
             where, tenant[0], edit,
         )
+
+
+def _text(file: SourceFile, ref: StringRef) -> str:
+    """The expression as written (its first line)."""
+    line = file.lines[ref.span.line - 1].encode("utf-8")
+    end = ref.span.end_col if ref.span.end_line == ref.span.line else len(line)
+    text = line[ref.span.col : end].decode("utf-8", "replace")
+    return text if ref.span.end_line == ref.span.line else text + " ..."
+
+
+def _at_definition(context: Context, file: SourceFile, ref: StringRef, new_value: str,
+                   pos: Positions) -> tuple[Edit | None, str]:
+    """A reference that is a string constant: qualified where the constant is defined, when this
+    is its only use; else reported with where it is."""
+    found = context.constant_of(file, ref)
+    if found is None:
+        return None, f" (built from string constants: write `{new_value}` where they are defined)"
+    module, name, constant = found
+    only_use = module is file.facts and constant.uses == 1 and not context.imported_elsewhere(module, name)
+    if only_use and constant.raw is not None and constant.value == ref.value:
+        single = StringRef(ref.kind, constant.value, constant.span, constant.raw)
+        edit = _qualify(single, new_value, pos)
+        if edit is not None:
+            return edit, f" (the value of constant `{name}`, qualified where it is defined)"
+    path = module.module.replace(".", "/")
+    where = f"{path}/__init__.py:{constant.span.line}" if module.is_package else f"{path}.py:{constant.span.line}"
+    if constant.value != ref.value:
+        return None, f" (built from constant `{name}` at {where}: write `{new_value}` by hand)"
+    return None, (f" (the value of constant `{name}` at {where}, which other code uses too: "
+                  f"write `{new_value}` there if every use of it names this table)")
 
 
 def _note(context: Context, ref: StringRef, tenant: list[str], unsettled: list[str], new_value: str) -> str:
