@@ -54,7 +54,7 @@ def test_the_cache_key_covers_every_fact_type():
              if isinstance(value, type) and value.__module__ == module.__name__
              and (dataclasses.is_dataclass(value) or issubclass(value, enum.Enum))]
     assert sorted(k.__name__ for k in kinds) == [
-        "ClassInfo", "ModuleFacts", "RefKind", "Schema", "Shape", "Span", "StringRef", "TableArgs", "TableCall",
+        "ClassInfo", "Constant", "ModuleFacts", "RefKind", "Schema", "Shape", "Span", "StringRef", "TableArgs", "TableCall",
         "TypeObjectCall",
     ]
     for kind in kinds:
