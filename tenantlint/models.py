@@ -266,12 +266,16 @@ class Project:
             return External.MODEL_BASE
         return External.UNKNOWN
 
-    def from_sqlalchemy(self, module: ModuleFacts, dotted: str) -> bool:
+    def from_sqlalchemy(self, module: ModuleFacts, dotted: str, depth: int = 0) -> bool:
         """Whether a called name is SQLAlchemy's (`Table`, `sa.Enum`, Flask-SQLAlchemy's `db.Table`),
         not another library's (`rich.table.Table`, `enum.Enum`)."""
         head = dotted.split(".")[0]
-        if self.qualify(module, dotted).startswith(("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")):
+        qualified = self.qualify(module, dotted)
+        if qualified.startswith(("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")):
             return True
+        wrapper = self._wrapper(qualified)
+        if wrapper is not None:  # `sautils.Table(...)` that returns `sa.Table(...)`
+            return depth < 5 and self.from_sqlalchemy(*wrapper, depth=depth + 1)
         if head in module.imports:
             owner = self.lookup(module.imports[head])
         elif self._defines(module, head):
@@ -279,6 +283,14 @@ class Project:
         else:
             return True  # from a star import, most likely `from sqlalchemy import *`
         return self._is_flask_db(owner)
+
+    def _wrapper(self, qualified: str) -> tuple[ModuleFacts, str] | None:
+        """A project function that returns a call: its module and what it calls."""
+        target, _, name = qualified.rpartition(".")
+        found = self._find_module(target) if target else None
+        if found is None or name not in found.returns:
+            return None
+        return found, found.returns[name]
 
     def _is_flask_db(self, owner) -> bool:
         """Whether a lookup result is a module-level `db = SQLAlchemy(...)` (Flask-SQLAlchemy)."""

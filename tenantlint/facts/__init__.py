@@ -69,5 +69,6 @@ def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
         type_objects=tuple(type_objects),
         constants=constants.found,
         bound=frozenset(names.bound),
+        returns=names.returns,
         noqa=noqa_lines(source, lines),
     )

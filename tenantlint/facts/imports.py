@@ -28,6 +28,7 @@ class Names:
         self.base_cls: dict[str, str] = {}
         self.star_imports: list[str] = []
         self.bound: set[str] = set()
+        self.returns: dict[str, str] = {}
 
     def statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
@@ -35,6 +36,9 @@ class Names:
             self.bound.update(t.id for t in targets if isinstance(t, ast.Name))
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self.bound.add(stmt.name)
+            last = stmt.body[-1] if stmt.body and not isinstance(stmt, ast.ClassDef) else None
+            if isinstance(last, ast.Return) and isinstance(last.value, ast.Call) and dotted(last.value.func):
+                self.returns[stmt.name] = dotted(last.value.func)
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:

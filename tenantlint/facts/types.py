@@ -110,4 +110,7 @@ class ModuleFacts:
     type_objects: tuple[TypeObjectCall, ...]
     constants: dict[str, Constant] = field(default_factory=dict)
     bound: frozenset[str] = frozenset()  # every other name a module-level assignment binds
+    # module-level functions that end in `return f(...)` -> dotted f: wrappers (`def Table(*a, **k):
+    # return sa.Table(*a, **k)`) are whose they call, also when imported from another module
+    returns: dict[str, str] = field(default_factory=dict)
     noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes (None: all)
