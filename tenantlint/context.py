@@ -182,8 +182,14 @@ class Context:
     def tables(self, file: SourceFile) -> list[TableCall]:
         """The file's `Table(...)` calls (SQLAlchemy's, not another `Table`)."""
         return self._memo("tables", file, lambda: [
-            c for c in file.facts.tables if self.project.from_sqlalchemy(file.facts, c.callee)
+            self._named_table(file, c) for c in file.facts.tables if self.project.from_sqlalchemy(file.facts, c.callee)
         ])
+
+    def _named_table(self, file: SourceFile, call: TableCall) -> TableCall:
+        """`Table(USERS, ...)` with the constant's value as its name, when it is one."""
+        if call.name_constant is None:
+            return call
+        return replace(call, name=self.project.constant_value(file.facts, call.name_constant))
 
     def positions(self, file: SourceFile) -> Positions:
         return Positions(file.lines)

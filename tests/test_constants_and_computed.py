@@ -146,3 +146,55 @@ def build(name, target):
         f"app/models/user/m.py:12:28: TNT005 Reference `name.lower()`{tail}"
         "Found 4 problems (0 fixable with `tenantlint fix`).\n"
     )
+
+
+def test_a_table_named_by_an_imported_constant_is_a_tenant_table(tmp_path):
+    source = '''\
+import sqlalchemy as sa
+
+from app.names import USERS
+
+metadata = sa.MetaData()
+
+users = sa.Table(USERS, metadata, sa.Column("id", sa.Integer, primary_key=True))
+posts = sa.Table(
+    "posts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id")),
+)
+'''
+    root = _project(tmp_path, {"app/names.py": 'USERS = "users"\n', "app/models/user/m.py": source})
+    assert run_tenantlint("check", ".", cwd=root).stdout == (
+        "app/models/user/m.py:7:9: TNT006 Table `users` has no tenant schema [*]\n"
+        "app/models/user/m.py:8:9: TNT006 Table `posts` has no tenant schema [*]\n"
+        "app/models/user/m.py:11:40: TNT005 Reference `users.id` names tenant table `users` without the "
+        "`tenant.` schema [*]\n"
+        "Found 3 problems (3 fixable with `tenantlint fix`).\n"
+    )
+    fixed, checked, says = _fix_then_check(root)
+    assert (checked.returncode, checked.stdout, says) == (0, "All checks passed!\n", "ok")
+
+
+def test_secondary_named_by_a_constant_is_resolved(tmp_path):
+    source = HEAD + '''from sqlalchemy import Table
+from sqlalchemy.orm import relationship
+
+TABLE_PARENT = "parent"
+LINKS = "child_parent"
+'''
+    source += BASE + '''    tags = relationship("Parent", secondary=LINKS)
+
+
+links = Table(
+    "child_parent", Base.metadata,
+    Column("child_id", ForeignKey("child.id")), Column("parent_id", ForeignKey("parent.id")),
+)
+'''
+    root = _project(tmp_path, {"app/models/user/m.py": source})
+    assert [line for line in run_tenantlint("check", ".", cwd=root).stdout.splitlines() if "LINKS" in line] == [
+        "app/models/user/m.py:22:45: TNT005 Reference `child_parent` names tenant table `child_parent` without the "
+        "`tenant.` schema (the value of constant `LINKS`, qualified where it is defined) [*]",
+    ]
+    fixed, checked, says = _fix_then_check(root)
+    assert 'LINKS = "tenant.child_parent"\n' in (root / "app/models/user/m.py").read_text()
+    assert (checked.returncode, checked.stdout, says) == (0, "All checks passed!\n", "ok")

@@ -63,7 +63,7 @@ class Calls:
             if isinstance(target, (ast.List, ast.Tuple)):
                 for item in target.elts:
                     self._string(RefKind.COLUMN, item, required=True)
-        elif name == "Table" and node.args and isinstance(node.args[0], ast.Constant):
+        elif name == "Table" and node.args and isinstance(node.args[0], (ast.Constant, ast.Name, ast.Attribute)):
             self.tables.append(_table_call(node))
         elif name in ("Enum", "Sequence"):
             self._type_object(node, name, class_path)
@@ -103,6 +103,7 @@ class Calls:
 
 
 def _table_call(node: ast.Call) -> TableCall:
+    first = node.args[0]
     schema_kw = next((k for k in node.keywords if k.arg == "schema"), None)
     schema = None
     if schema_kw is not None and isinstance(schema_kw.value, ast.Constant):
@@ -110,10 +111,11 @@ def _table_call(node: ast.Call) -> TableCall:
     return TableCall(
         span=Span.of(node),
         callee=dotted(node.func),
-        name=node.args[0].value if isinstance(node.args[0].value, str) else None,
+        name=first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None,
         schema=schema,
         has_schema=schema_kw is not None,
         has_star_kwargs=any(k.arg is None for k in node.keywords),
+        name_constant=None if isinstance(first, ast.Constant) else dotted(first) or None,
     )
 
 

@@ -58,6 +58,7 @@ class TableCall:
     schema: str | None  # the literal, if `schema=` is a literal
     has_schema: bool
     has_star_kwargs: bool
+    name_constant: str | None = None  # `Table(USERS, ...)`: the constant naming it, resolved by the project
 
 
 @dataclass(frozen=True)
