@@ -103,6 +103,8 @@ class _Body:
                     self.tablename_constant = dotted(value) or None
             elif target.id == "__table_args__":
                 self.table_args = classify(value)
+                if self.table_args.shape is Shape.COMPUTED:
+                    self.table_args = self.constants.table_args(value) or self.table_args
             elif target.id == "__table__":
                 self.has_table = True
             elif target.id == "__abstract__":

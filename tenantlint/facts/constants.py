@@ -8,7 +8,7 @@ import re
 
 from tenantlint.facts.source import raw_literal
 from tenantlint.facts.syntax import dotted
-from tenantlint.facts.table_args import Span
+from tenantlint.facts.table_args import Span, TableArgs, through_constant
 from tenantlint.facts.types import CONSTANT_OF, Constant
 
 
@@ -53,6 +53,7 @@ class Constants:
     def __init__(self, source: str, lines: list[str]):
         self.source, self.lines = source, lines
         self.found: dict[str, Constant] = {}
+        self.dicts: dict[str, tuple[ast.Dict, int]] = {}  # module-level dict literals, with their uses
 
     def statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
@@ -61,16 +62,27 @@ class Constants:
             target, value = stmt.target, stmt.value
         else:
             return
+        if isinstance(target, ast.Name) and isinstance(value, ast.Dict):
+            self.dicts[target.id] = (value, self._uses(target.id))
         if not isinstance(target, ast.Name) or not _is_string_expression(value):
             return
         built = template(value)
         if built is None:
             return
         raw = raw_literal(self.lines, value) if isinstance(value, ast.Constant) else None
+        self.found[target.id] = Constant(built[0], built[1], Span.of(value), raw, self._uses(target.id))
+
+    def _uses(self, name: str) -> int:
         # a conservative count (comments and strings count too): a single use is only ever
         # claimed when there is no other mention of the name in the module
-        uses = len(re.findall(rf"(?<![\w.]){re.escape(target.id)}\b", self.source)) - 1
-        self.found[target.id] = Constant(built[0], built[1], Span.of(value), raw, uses)
+        return len(re.findall(rf"(?<![\w.]){re.escape(name)}\b", self.source)) - 1
+
+    def table_args(self, value: ast.expr) -> TableArgs | None:
+        """`NAME` or `(Index(...), NAME)` with NAME a module-level dict literal of this module."""
+        last = value.elts[-1] if isinstance(value, ast.Tuple) and value.elts else value
+        if isinstance(last, ast.Name) and last.id in self.dicts:
+            return through_constant(value, last.id, *self.dicts[last.id])
+        return None
 
     def local_value(self, node: ast.expr) -> str | None:
         """The value of a `NAME` of this module defined above, when it needs no other module."""
