@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 
 from tenantlint.facts.source import raw_literal
 from tenantlint.facts.syntax import dotted
 from tenantlint.facts.table_args import Span, TableArgs, through_constant
 from tenantlint.facts.types import CONSTANT_OF, Constant
+
+
+_NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 
 
 def template(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
@@ -54,6 +58,7 @@ class Constants:
         self.source, self.lines = source, lines
         self.found: dict[str, Constant] = {}
         self.dicts: dict[str, tuple[ast.Dict, int]] = {}  # module-level dict literals, with their uses
+        self._names: Counter[str] | None = None
 
     def statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
@@ -74,8 +79,11 @@ class Constants:
 
     def _uses(self, name: str) -> int:
         # a conservative count (comments and strings count too): a single use is only ever
-        # claimed when there is no other mention of the name in the module
-        return len(re.findall(rf"(?<![\w.]){re.escape(name)}\b", self.source)) - 1
+        # claimed when there is no other mention of the name in the module. One pass over the
+        # text for all names, the first time a constant asks.
+        if self._names is None:
+            self._names = Counter(_NAME.findall(self.source))
+        return self._names[name] - 1
 
     def table_args(self, value: ast.expr) -> TableArgs | None:
         """`NAME` or `(Index(...), NAME)` with NAME a module-level dict literal of this module."""
