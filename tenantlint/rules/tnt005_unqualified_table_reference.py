@@ -156,7 +156,10 @@ RULE = Rule(
     what="Reports a string that names a tenant table without the placeholder schema: "
     "`ForeignKey(\"products.id\")`, `ForeignKeyConstraint(..., [\"products.id\"])`, "
     "`Field(foreign_key=\"products.id\")`, `relationship(secondary=\"order_tags\")`, "
-    "`primaryjoin=\"... order_tags.c.x\"`, `metadata.tables[\"products\"]`, in any file of the project.",
+    "`primaryjoin=\"... order_tags.c.x\"`, `metadata.tables[\"products\"]`, in any file of the project; "
+    "also through module-level string constants (`ForeignKey(PRODUCT_ID)`, imported or built with `+` or "
+    "f-strings). A foreign key target or `metadata.tables` key that is computed (a call, a helper's "
+    "parameter) is reported too: which table it names is unknown, confirm with `tenantlint verify`.",
     why="Once `products` lives in the placeholder schema, SQLAlchemy knows it only as `tenant.products`: "
     "the plain name stops resolving (`NoReferencedTableError` at the first flush or create_all).",
     example='product_id = Column(ForeignKey("products.id"))',
@@ -276,6 +279,42 @@ products = Base.metadata.tables["products"]
             _with_models('''
 products = Base.metadata.tables["tenant.products"]
 '''),
+        ),
+        Invalid(  # a string constant used once: qualified where it is defined
+            _with_models('''
+PRODUCT_ID = "products.id"
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(ForeignKey(PRODUCT_ID))
+'''),
+            _with_models('''
+PRODUCT_ID = "tenant.products.id"
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(ForeignKey(PRODUCT_ID))
+'''),
+        ),
+        Invalid(  # a computed reference: which table it names is unknown, never silence
+            _with_models('''
+def fk(table):
+    return ForeignKey(f"{table}.id")
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(fk("products"))
+'''),
+            None,
         ),
         Invalid(
             example('''
