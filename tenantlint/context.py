@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tenantlint.config import Config
-from tenantlint.facts import CONSTANT_OF, TABLE_OF, Constant, ModuleFacts, RefKind, StringRef, TableCall, char_column
+from tenantlint.facts import CONSTANT_OF, TABLE_OF, Constant, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, char_column
 from tenantlint.facts.table_args import Schema, Shape, Span, TableArgs
 from tenantlint.findings import Edit, Finding
 from tenantlint.models import ClassRef, ModuleLoader, Project, Table, table_name_candidates
@@ -104,7 +104,7 @@ class Context:
         self._per_file: dict[tuple[str, int], list] = {}
         # Only the tables some string in scope names matter (TNT005): resolving every class of
         # the project to find the others costs most of a one-file pre-commit run.
-        referenced = {n for f in files if f.in_scope for ref in self.refs(f)
+        referenced = {n for f in files if f.in_scope for ref in self.refs(f) + [r for r, _ in self.helper_refs(f)]
                       for n in self.referenced_tables(ref) + self.placeholder_tables(ref)}
         self._collect_tables(referenced)
 
@@ -258,6 +258,27 @@ class Context:
         the values of string constants filled in (`f"{Chip.__tablename__}.id"` -> `chip.id`,
         `ForeignKey(USER_ID)` -> `user.id`); those we cannot fill are left out (`computed_refs`)."""
         return [ref for ref in self._memo("refs", file, lambda: self._filled_refs(file)) if not ref.opaque]
+
+    def helper_refs(self, file: SourceFile) -> list[tuple[StringRef, str]]:
+        """`fk("parent")` calling `def fk(t): return ForeignKey(f"{t}.id")`: the target it builds,
+        and where the helper is (`path:line`)."""
+        return self._memo("helper refs", file, lambda: [found for call in file.facts.helper_calls
+                                                        if (found := self._through_helper(file, call))])
+
+    def _through_helper(self, file: SourceFile, call: HelperCall) -> tuple[StringRef, str] | None:
+        found = self.project.helper(file.facts, call.callee)
+        if found is None:
+            return None
+        module, name, helper = found
+        value = helper.value
+        for part in helper.names:
+            filled = call.args[helper.params.index(part)] if part in helper.params[: len(call.args)] \
+                else self.project.constant_value(module, part)
+            if filled is None:
+                return None
+            value = value.replace(CONSTANT_OF, filled, 1)
+        path = module.module.replace(".", "/") + ("/__init__.py" if module.is_package else ".py")
+        return StringRef(RefKind.COLUMN, value, call.span, None), f"`{name}` at {path}:{helper.line}"
 
     def computed_refs(self, file: SourceFile) -> list[StringRef]:
         """Where the file needs a string naming a table (a foreign key's target, a `metadata.tables`

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from tenantlint.facts import CONSTANT_OF, ClassInfo, Constant, ModuleFacts
+from tenantlint.facts.types import Helper
 
 DECLARATIVE_ROOTS = frozenset(
     {
@@ -291,6 +292,14 @@ class Project:
         if found is None or name not in found.returns:
             return None
         return found, found.returns[name]
+
+    def helper(self, module: ModuleFacts, callee: str) -> tuple[ModuleFacts, str, Helper] | None:
+        """The foreign key helper a call in `module` calls (`fk("parent")`), where it is defined."""
+        target, _, name = self.qualify(module, callee).rpartition(".")
+        found = self._find_module(target) if target else None
+        if found is None or name not in found.helpers:
+            return None
+        return found, name, found.helpers[name]
 
     def _is_flask_db(self, owner) -> bool:
         """Whether a lookup result is a module-level `db = SQLAlchemy(...)` (Flask-SQLAlchemy)."""

@@ -96,7 +96,9 @@ def test_a_helper_building_the_target_is_reported_never_silent(tmp_path):
     assert (checked.returncode, checked.stdout) == (1, (
         'app/models/user/m.py:8:23: TNT005 Reference `f"{t}.id"` is computed: tenantlint cannot tell which table '
         "it names (confirm with `tenantlint verify`)\n"
-        "Found 1 problem (0 fixable with `tenantlint fix`).\n"
+        "app/models/user/m.py:25:24: TNT005 Reference `parent.id`, built by helper `fk` at app/models/user/m.py:7, "
+        "names tenant table `parent` without the `tenant.` schema: pass the qualified name or change the helper\n"
+        "Found 2 problems (0 fixable with `tenantlint fix`).\n"
     ))
     assert says == "tenant.child: parent.id: NoReferencedTableError"
 
@@ -110,7 +112,10 @@ def test_a_helper_in_another_module_is_reported_in_its_module(tmp_path):
     assert (checked.returncode, checked.stdout) == (1, (
         'app/models/user/helpers.py:5:23: TNT005 Reference `table + ".id"` is computed: tenantlint cannot tell '
         "which table it names (confirm with `tenantlint verify`)\n"
-        "Found 1 problem (0 fixable with `tenantlint fix`).\n"
+        "app/models/user/m.py:23:24: TNT005 Reference `parent.id`, built by helper `fk` at "
+        "app/models/user/helpers.py:4, names tenant table `parent` without the `tenant.` schema: pass the "
+        "qualified name or change the helper\n"
+        "Found 2 problems (0 fixable with `tenantlint fix`).\n"
     ))
     assert says == "tenant.child: parent.id: NoReferencedTableError"
 

@@ -17,11 +17,11 @@ from tenantlint.facts.constants import Constants
 from tenantlint.facts.imports import Names
 from tenantlint.facts.source import char_column, module_name, noqa_lines, split_lines
 from tenantlint.facts.types import (
-    CONSTANT_OF, TABLE_OF, ClassInfo, Constant, ModuleFacts, RefKind, StringRef, TableCall, TypeObjectCall,
+    CONSTANT_OF, TABLE_OF, ClassInfo, Constant, Helper, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, TypeObjectCall,
 )
 
 __all__ = [
-    "CONSTANT_OF", "TABLE_OF", "ClassInfo", "Constant", "ModuleFacts", "RefKind", "StringRef", "TableCall", "TypeObjectCall",
+    "CONSTANT_OF", "TABLE_OF", "ClassInfo", "Constant", "Helper", "HelperCall", "ModuleFacts", "RefKind", "StringRef", "TableCall", "TypeObjectCall",
     "char_column", "collect", "module_name", "split_lines",
 ]
 
@@ -70,5 +70,7 @@ def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
         constants=constants.found,
         bound=frozenset(names.bound),
         returns=names.returns,
+        helpers=names.helpers,
+        helper_calls=tuple(calls.helper_calls),
         noqa=noqa_lines(source, lines),
     )

@@ -8,8 +8,8 @@ from tenantlint.facts.constants import template
 from tenantlint.facts.source import raw_literal
 from tenantlint.facts.syntax import computed_string, dotted, last_name
 from tenantlint.facts.table_args import Span
-from tenantlint.facts.types import RefKind, StringRef, TableCall, TypeObjectCall
-from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SCANNED
+from tenantlint.facts.types import HelperCall, RefKind, StringRef, TableCall, TypeObjectCall
+from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SCANNED, SQLALCHEMY_CALLS
 
 
 class Calls:
@@ -21,6 +21,7 @@ class Calls:
         self.tables: list[TableCall] = []
         self.refs: list[StringRef] = []
         self.type_objects = type_objects
+        self.helper_calls: list[HelperCall] = []
 
     def scan(self, root: ast.stmt, class_path: str | None) -> None:
         """Calls and subscripts of one statement; one that names none of them is not walked."""
@@ -67,6 +68,9 @@ class Calls:
             self.tables.append(_table_call(node))
         elif name in ("Enum", "Sequence"):
             self._type_object(node, name, class_path)
+        elif node.args and name not in SQLALCHEMY_CALLS and all(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args) and dotted(node.func):
+            self.helper_calls.append(HelperCall(dotted(node.func), tuple(a.value for a in node.args), Span.of(node)))
         self._keywords(node)
 
     def _type_object(self, node: ast.Call, name: str, class_path: str | None) -> None:

@@ -49,6 +49,26 @@ class StringRef:
 
 
 @dataclass(frozen=True)
+class Helper:
+    """`def fk(t): return ForeignKey(f"{t}.id")`: a module-level function that returns a foreign key
+    built from its parameters."""
+
+    params: tuple[str, ...]
+    value: str  # the target, with CONSTANT_OF where each of `names` (parameters or constants) goes
+    names: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class HelperCall:
+    """`fk("parent")`: a call with string literal arguments, which may be a helper's."""
+
+    callee: str
+    args: tuple[str, ...]  # the positional arguments, each a string literal
+    span: Span
+
+
+@dataclass(frozen=True)
 class TableCall:
     """`Table("name", metadata, ...)`."""
 
@@ -114,4 +134,6 @@ class ModuleFacts:
     # module-level functions that end in `return f(...)` -> dotted f: wrappers (`def Table(*a, **k):
     # return sa.Table(*a, **k)`) are whose they call, also when imported from another module
     returns: dict[str, str] = field(default_factory=dict)
+    helpers: dict[str, Helper] = field(default_factory=dict)
+    helper_calls: tuple[HelperCall, ...] = ()
     noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes (None: all)

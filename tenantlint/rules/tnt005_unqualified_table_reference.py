@@ -18,6 +18,13 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
         yield context.finding(
             file, RULE, f"Reference `{_text(file, ref)}` is computed: tenantlint cannot tell which table it names "
             "(confirm with `tenantlint verify`)", pos.span(ref.span), None)
+    for ref, helper in context.helper_refs(file):
+        tenant = [n for n in context.referenced_tables(ref) if n in context.tenant_tables]
+        if tenant:
+            yield context.finding(
+                file, RULE, f"Reference `{ref.value}`, built by helper {helper}, names tenant table `{tenant[0]}` "
+                f"without the `{context.placeholder}.` schema: pass the qualified name or change the helper",
+                pos.span(ref.span), tenant[0])
     for ref in context.refs(file):
         tenant = [n for n in context.referenced_tables(ref) if n in context.tenant_tables]
         if not tenant:
