@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tenantlint.config import Config
-from tenantlint.facts import TABLE_OF, ModuleFacts, RefKind, StringRef, TableCall, char_column
+from tenantlint.facts import CONSTANT_OF, TABLE_OF, Constant, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, char_column
 from tenantlint.facts.table_args import Schema, Shape, Span, TableArgs
 from tenantlint.findings import Edit, Finding
 from tenantlint.models import ClassRef, ModuleLoader, Project, Table, table_name_candidates
@@ -108,7 +108,7 @@ class Context:
         self._per_file: dict[tuple[str, int], list] = {}
         # Only the tables some string in scope names matter (TNT005): resolving every class of
         # the project to find the others costs most of a one-file pre-commit run.
-        referenced = {n for f in files if f.in_scope or outside_refs for ref in self.refs(f)
+        referenced = {n for f in files if f.in_scope or outside_refs for ref in self.refs(f) + [r for r, _ in self.helper_refs(f)]
                       for n in self.referenced_tables(ref) + self.placeholder_tables(ref)}
         self._collect_tables(referenced)
 
@@ -172,7 +172,7 @@ class Context:
 
     # -- what a file holds
     def classes(self, file: SourceFile) -> list[ClassRef]:
-        return [ClassRef(file.facts, c) for c in file.facts.classes]
+        return [self.project.ref(file.facts, c) for c in file.facts.classes]
 
     def models(self, file: SourceFile) -> list[Model]:
         """The file's classes that map a table, with where their name is."""
@@ -190,8 +190,14 @@ class Context:
     def tables(self, file: SourceFile) -> list[TableCall]:
         """The file's `Table(...)` calls (SQLAlchemy's, not another `Table`)."""
         return self._memo("tables", file, lambda: [
-            c for c in file.facts.tables if self.project.from_sqlalchemy(file.facts, c.callee)
+            self._named_table(file, c) for c in file.facts.tables if self.project.from_sqlalchemy(file.facts, c.callee)
         ])
+
+    def _named_table(self, file: SourceFile, call: TableCall) -> TableCall:
+        """`Table(USERS, ...)` with the constant's value as its name, when it is one."""
+        if call.name_constant is None:
+            return call
+        return replace(call, name=self.project.constant_value(file.facts, call.name_constant))
 
     def positions(self, file: SourceFile) -> Positions:
         return Positions(file.lines)
@@ -256,13 +262,43 @@ class Context:
 
     # -- string references (TNT005)
     def refs(self, file: SourceFile) -> list[StringRef]:
-        """The file's string references, computed ones with the table names of their models
-        filled in (`f"{Chip.__tablename__}.id"` -> `chip.id`); those we cannot fill are left out."""
-        return self._memo("refs", file, lambda: self._filled_refs(file))
+        """The file's string references, computed ones with the table names of their models and
+        the values of string constants filled in (`f"{Chip.__tablename__}.id"` -> `chip.id`,
+        `ForeignKey(USER_ID)` -> `user.id`); those we cannot fill are left out (`computed_refs`)."""
+        return [ref for ref in self._memo("refs", file, lambda: self._filled_refs(file)) if not ref.opaque]
+
+    def helper_refs(self, file: SourceFile) -> list[tuple[StringRef, str]]:
+        """`fk("parent")` calling `def fk(t): return ForeignKey(f"{t}.id")`: the target it builds,
+        and where the helper is (`path:line`)."""
+        return self._memo("helper refs", file, lambda: [found for call in file.facts.helper_calls
+                                                        if (found := self._through_helper(file, call))])
+
+    def _through_helper(self, file: SourceFile, call: HelperCall) -> tuple[StringRef, str] | None:
+        found = self.project.helper(file.facts, call.callee)
+        if found is None:
+            return None
+        module, name, helper = found
+        value = helper.value
+        for part in helper.names:
+            filled = call.args[helper.params.index(part)] if part in helper.params[: len(call.args)] \
+                else self.project.constant_value(module, part)
+            if filled is None:
+                return None
+            value = value.replace(CONSTANT_OF, filled, 1)
+        path = module.module.replace(".", "/") + ("/__init__.py" if module.is_package else ".py")
+        return StringRef(RefKind.COLUMN, value, call.span, None), f"`{name}` at {path}:{helper.line}"
+
+    def computed_refs(self, file: SourceFile) -> list[StringRef]:
+        """Where the file needs a string naming a table (a foreign key's target, a `metadata.tables`
+        key) and has an expression tenantlint cannot resolve to one (a call, a parameter)."""
+        return [ref for ref in self._memo("refs", file, lambda: self._filled_refs(file)) if ref.opaque]
 
     def _filled_refs(self, file: SourceFile) -> list[StringRef]:
         refs = []
         for ref in file.facts.refs:
+            if ref.opaque:
+                refs.append(ref)
+                continue
             value = ref.value
             for name in ref.models:
                 target = self.project.lookup(self.project.qualify(file.facts, name))
@@ -271,8 +307,40 @@ class Context:
                     break
                 value = value.replace(TABLE_OF, table.tablename, 1)
             else:
-                refs.append(replace(ref, value=value) if ref.models else ref)
+                filled = self._constants_filled(file, ref, value)
+                if filled is not None:
+                    refs.append(replace(ref, value=filled) if filled != ref.value else ref)
+                elif ref.required and not self._an_object(file, ref):
+                    refs.append(replace(ref, opaque=True))
         return refs
+
+    def _constants_filled(self, file: SourceFile, ref: StringRef, value: str) -> str | None:
+        for name in ref.names:
+            filled = self.project.constant_value(file.facts, name)
+            if filled is None:
+                return None
+            value = value.replace(CONSTANT_OF, filled, 1)
+        return value
+
+    def _an_object(self, file: SourceFile, ref: StringRef) -> bool:
+        """`ForeignKey(Parent.id)`, `ForeignKey(parent_id)` of a module-level column: an object
+        SQLAlchemy resolves itself, not a string (a bare name bound only in a function is not)."""
+        if ref.value != CONSTANT_OF or len(ref.names) != 1:
+            return False
+        name = ref.names[0]
+        return "." in name or self.project.binds(file.facts, name)
+
+    def constant_of(self, file: SourceFile, ref: StringRef) -> tuple[ModuleFacts, str, Constant] | None:
+        """The one constant a reference is (`ForeignKey(USER_ID)`), where it is defined."""
+        if len(ref.names) != 1 or ref.models:
+            return None
+        return self.project.constant(file.facts, ref.names[0])
+
+    def imported_elsewhere(self, module: ModuleFacts, name: str) -> bool:
+        """Whether another module read in this run imports `module.name`."""
+        qualified = f"{module.module}.{name}"
+        return any(qualified in other.imports.values() or module.module in other.imports.values()
+                   for other in self.project.modules.values() if other is not module)
 
     @staticmethod
     def referenced_tables(ref: StringRef) -> list[str]:

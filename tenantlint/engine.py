@@ -73,17 +73,21 @@ def load(path: Path, relative: str, data: bytes) -> CacheEntry:
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         return CacheEntry(None, error=f"cannot decode file: {exc}")
+    read = text  # what the facts are read from: the file, or its stand-in for newer grammar
     try:
         tree = ast.parse(data, filename=str(path))
     except SyntaxError as exc:
-        return CacheEntry(None, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
+        parsed = _newer_grammar(text, path)
+        if parsed is None:
+            return CacheEntry(None, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
+        tree, read = parsed
     except ValueError as exc:  # null bytes
         return CacheEntry(None, error=f"cannot parse file: {exc}")
     except (RecursionError, MemoryError) as exc:  # the limits of this process, not the file's fault
         return CacheEntry(None, error=f"cannot parse file: {str(exc) or type(exc).__name__}", transient=True)
     lines = tuple(facts.split_lines(text))
     try:
-        found = facts.collect(tree, text, relative)
+        found = facts.collect(tree, read, relative)
     except RecursionError:
         return CacheEntry(None, error="file too deeply nested to analyse", transient=True)
     except MemoryError:
@@ -94,6 +98,18 @@ def load(path: Path, relative: str, data: bytes) -> CacheEntry:
         logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
         return CacheEntry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}", transient=True)
     return CacheEntry(found, lines)
+
+
+def _newer_grammar(text: str, path: Path) -> tuple[ast.Module, str] | None:
+    """Valid Python this interpreter's `ast` refuses (a newer grammar): the tree of its LibCST
+    stand-in, same lines and columns; None when LibCST cannot parse it either (TNT000)."""
+    from tenantlint.facts.newer_grammar import stand_in
+
+    try:
+        read = stand_in(text)
+        return None if read is None else (ast.parse(read, filename=str(path)), read)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 @dataclass

@@ -8,10 +8,11 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from tenantlint.facts import ClassInfo, ModuleFacts
+from tenantlint.facts import CONSTANT_OF, ClassInfo, Constant, ModuleFacts
+from tenantlint.facts.types import Helper
 
 DECLARATIVE_ROOTS = frozenset(
     {
@@ -114,6 +115,57 @@ class Project:
         self._bases: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
         self._mro: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
         self._table: dict[tuple[str, str], Table | None] = {}
+        self._named: dict[tuple[str, str], ClassRef] = {}  # classes whose `__tablename__` is a constant
+        named = [ref for ref in self._classes.values() if ref.info.tablename_constant is not None]
+        self._classes.update({ref.key: self.ref(ref.module, ref.info) for ref in named})
+
+    def ref(self, module: ModuleFacts, info: ClassInfo) -> ClassRef:
+        """The class, with a `__tablename__` given by an imported constant read from its module."""
+        if info.tablename_constant is None:
+            return ClassRef(module, info)
+        key = (module.module, info.path)
+        if key not in self._named:
+            value = self.constant_value(module, info.tablename_constant)
+            self._named[key] = ClassRef(module, replace(info, tablename=value) if value is not None else info)
+        return self._named[key]
+
+    # -- string constants
+    def constant(self, module: ModuleFacts, name: str, depth: int = 0) -> tuple[ModuleFacts, str, Constant] | None:
+        """Where the string constant `name` (as written in `module`) is defined, and what it is."""
+        if depth > 10:
+            return None
+        head, _, rest = name.partition(".")
+        if not rest and head in module.constants:
+            return module, head, module.constants[head]
+        qualified = self.qualify(module, name)
+        target, _, last = qualified.rpartition(".")
+        found = self._find_module(target) if target else None
+        if found is None or found is module and not rest:
+            return None
+        if last in found.constants:
+            return found, last, found.constants[last]
+        if last in found.imports:  # re-exported
+            return self.constant(found, last, depth + 1)
+        return None
+
+    def constant_value(self, module: ModuleFacts, name: str, depth: int = 0) -> str | None:
+        """The text of a string constant, the constants it is built from filled in."""
+        found = self.constant(module, name)
+        if found is None or depth > 10:
+            return None
+        where, _, constant = found
+        value = constant.value
+        for part in constant.names:
+            filled = self.constant_value(where, part, depth + 1)
+            if filled is None:
+                return None
+            value = value.replace(CONSTANT_OF, filled, 1)
+        return value
+
+    def binds(self, module: ModuleFacts, name: str) -> bool:
+        """Whether a module-level statement or an import binds `name` (a bare name) in `module`."""
+        return name in module.imports or name in module.bound or any(c.path == name for c in module.classes) \
+            or bool(module.star_imports)
 
     # -- name resolution
     def _find_module(self, dotted: str) -> ModuleFacts | None:
@@ -138,7 +190,7 @@ class Project:
         facts = self.loader.load(name) if self.loader else None
         if facts is not None:
             self.modules[name] = facts
-            self._classes.update({(name, c.path): ClassRef(facts, c) for c in facts.classes})
+            self._classes.update({(name, c.path): self.ref(facts, c) for c in facts.classes})
         return facts
 
     def qualify(self, module: ModuleFacts, name: str) -> str:
@@ -154,7 +206,7 @@ class Project:
 
     @staticmethod
     def _defines(module: ModuleFacts, name: str) -> bool:
-        return name in module.assigned_calls or any(c.path == name for c in module.classes)
+        return name in module.assigned_calls or name in module.constants or any(c.path == name for c in module.classes)
 
     def _star_source(self, module: ModuleFacts, name: str, depth: int = 0) -> str | None:
         """Where `from x import *` brings `name` from, if x is a project module that has it."""
@@ -215,12 +267,16 @@ class Project:
             return External.MODEL_BASE
         return External.UNKNOWN
 
-    def from_sqlalchemy(self, module: ModuleFacts, dotted: str) -> bool:
+    def from_sqlalchemy(self, module: ModuleFacts, dotted: str, depth: int = 0) -> bool:
         """Whether a called name is SQLAlchemy's (`Table`, `sa.Enum`, Flask-SQLAlchemy's `db.Table`),
         not another library's (`rich.table.Table`, `enum.Enum`)."""
         head = dotted.split(".")[0]
-        if self.qualify(module, dotted).startswith(("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")):
+        qualified = self.qualify(module, dotted)
+        if qualified.startswith(("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")):
             return True
+        wrapper = self._wrapper(qualified)
+        if wrapper is not None:  # `sautils.Table(...)` that returns `sa.Table(...)`
+            return depth < 5 and self.from_sqlalchemy(*wrapper, depth=depth + 1)
         if head in module.imports:
             owner = self.lookup(module.imports[head])
         elif self._defines(module, head):
@@ -228,6 +284,22 @@ class Project:
         else:
             return True  # from a star import, most likely `from sqlalchemy import *`
         return self._is_flask_db(owner)
+
+    def _wrapper(self, qualified: str) -> tuple[ModuleFacts, str] | None:
+        """A project function that returns a call: its module and what it calls."""
+        target, _, name = qualified.rpartition(".")
+        found = self._find_module(target) if target else None
+        if found is None or name not in found.returns:
+            return None
+        return found, found.returns[name]
+
+    def helper(self, module: ModuleFacts, callee: str) -> tuple[ModuleFacts, str, Helper] | None:
+        """The foreign key helper a call in `module` calls (`fk("parent")`), where it is defined."""
+        target, _, name = self.qualify(module, callee).rpartition(".")
+        found = self._find_module(target) if target else None
+        if found is None or name not in found.helpers:
+            return None
+        return found, name, found.helpers[name]
 
     def _is_flask_db(self, owner) -> bool:
         """Whether a lookup result is a module-level `db = SQLAlchemy(...)` (Flask-SQLAlchemy)."""

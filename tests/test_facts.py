@@ -25,10 +25,14 @@ def test_the_prefilter_and_the_scan_are_derived_from_the_vocabulary():
         b"secondaryjoin", b".tables[", b"table=True", b"DeclarativeBase", b"declarative_base", b"generate_base",
         b"secondary", b"relationship", b".Model", b"Table(",
     ]
-    assert sorted(vocabulary.SCANNED.pattern.split("|")) == sorted(
+    words = [w.scanned for w in vocabulary.WORDS if w.scanned]
+    assert vocabulary.SCANNED.pattern == "|".join(words)
+    assert sorted(words[:-1]) == sorted(
         "ForeignKey|Table|Enum|Sequence|foreign_key|tables|foreign_keys|order_by|primaryjoin|remote_side|"
         "secondary|secondaryjoin".split("|")
     )
+    assert vocabulary.SCANNED.search('    a = Column(fk("parent"))')  # a helper's call
+    assert not vocabulary.SCANNED.search('    a = Column("a", Integer)\n    r = relationship("Parent")')
 
 
 def test_a_confirmed_marker_needs_its_pattern():
@@ -54,7 +58,7 @@ def test_the_cache_key_covers_every_fact_type():
              if isinstance(value, type) and value.__module__ == module.__name__
              and (dataclasses.is_dataclass(value) or issubclass(value, enum.Enum))]
     assert sorted(k.__name__ for k in kinds) == [
-        "ClassInfo", "ModuleFacts", "RefKind", "Schema", "Shape", "Span", "StringRef", "TableArgs", "TableCall",
+        "ClassInfo", "Constant", "Helper", "HelperCall", "ModuleFacts", "RefKind", "Schema", "Shape", "Span", "StringRef", "TableArgs", "TableCall",
         "TypeObjectCall",
     ]
     for kind in kinds:

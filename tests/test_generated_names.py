@@ -206,6 +206,9 @@ def test_computed_references_to_tenant_tables_are_reported(project):
         ("TNT005", 16, f"Reference `chip.id` names tenant table `chip` without the `tenant.` schema{computed}", False),
         ("TNT005", 17, f"Reference `chip.id` names tenant table `chip` without the `tenant.` schema{computed}", False),
         ("TNT005", 18, f"Reference `chip.id` names tenant table `chip` without the `tenant.` schema{computed}", False),
+        # `owner_table` is no constant tenantlint can read: never silence (issue 11 item 10)
+        ("TNT005", 19, 'Reference `f"{owner_table}.id"` is computed: tenantlint cannot tell which table it names '
+                       "(confirm with `tenantlint verify`)", False),
     ]
 
 

@@ -13,14 +13,15 @@ import ast
 
 from tenantlint.facts.calls import Calls
 from tenantlint.facts.classes import class_info
+from tenantlint.facts.constants import Constants
 from tenantlint.facts.imports import Names
 from tenantlint.facts.source import char_column, module_name, noqa_lines, split_lines
 from tenantlint.facts.types import (
-    TABLE_OF, ClassInfo, ModuleFacts, RefKind, StringRef, TableCall, TypeObjectCall,
+    CONSTANT_OF, TABLE_OF, ClassInfo, Constant, Helper, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, TypeObjectCall,
 )
 
 __all__ = [
-    "TABLE_OF", "ClassInfo", "ModuleFacts", "RefKind", "StringRef", "TableCall", "TypeObjectCall",
+    "CONSTANT_OF", "TABLE_OF", "ClassInfo", "Constant", "Helper", "HelperCall", "ModuleFacts", "RefKind", "StringRef", "TableCall", "TypeObjectCall",
     "char_column", "collect", "module_name", "split_lines",
 ]
 
@@ -33,11 +34,14 @@ def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
     classes: list[ClassInfo] = []
     type_objects: list[TypeObjectCall] = []
     calls = Calls(lines, type_objects)
+    constants = Constants(source, lines)
+    for stmt in tree.body:  # before the classes, which may name them (`__tablename__ = TABLE`)
+        constants.statement(stmt)
 
     def visit_block(body: list[ast.stmt], prefix: str) -> None:
         for stmt in body:
             if isinstance(stmt, ast.ClassDef):
-                classes.append(class_info(stmt, prefix, lines, type_objects))
+                classes.append(class_info(stmt, prefix, lines, type_objects, constants))
                 path = f"{prefix}.{stmt.name}" if prefix else stmt.name
                 # string references and type objects inside the class, attributed to it
                 for child in stmt.body:
@@ -63,5 +67,10 @@ def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
         tables=tuple(calls.tables),
         refs=tuple(calls.refs),
         type_objects=tuple(type_objects),
+        constants=constants.found,
+        bound=frozenset(names.bound),
+        returns=names.returns,
+        helpers=names.helpers,
+        helper_calls=tuple(calls.helper_calls),
         noqa=noqa_lines(source, lines),
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 
+from tenantlint.facts.constants import template
 from tenantlint.facts.source import raw_literal
 from tenantlint.facts.syntax import computed_string, dotted, last_name
 from tenantlint.facts.table_args import Span
-from tenantlint.facts.types import RefKind, StringRef, TableCall, TypeObjectCall
-from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SCANNED
+from tenantlint.facts.types import HelperCall, RefKind, StringRef, TableCall, TypeObjectCall
+from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SCANNED, SQLALCHEMY_CALLS
 
 
 class Calls:
@@ -20,6 +21,7 @@ class Calls:
         self.tables: list[TableCall] = []
         self.refs: list[StringRef] = []
         self.type_objects = type_objects
+        self.helper_calls: list[HelperCall] = []
 
     def scan(self, root: ast.stmt, class_path: str | None) -> None:
         """Calls and subscripts of one statement; one that names none of them is not walked."""
@@ -32,33 +34,43 @@ class Calls:
                 self._call(node, class_path)
             elif isinstance(node, ast.Subscript):
                 if isinstance(node.value, ast.Attribute) and node.value.attr == "tables":
-                    self._string(RefKind.TABLE, node.slice)
+                    self._string(RefKind.TABLE, node.slice, required=True)
 
-    def _string(self, kind: RefKind, node: ast.expr) -> None:
+    def _string(self, kind: RefKind, node: ast.expr, required: bool = False) -> None:
+        """A reference; `required` where only a string can stand (a foreign key's target)."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             self.refs.append(StringRef(kind, node.value, Span.of(node), raw_literal(self.lines, node)))
             return
         computed = computed_string(node)
         if computed is not None:
             self.refs.append(StringRef(kind, computed[0], Span.of(node), None, computed[1]))
+            return
+        built = template(node)
+        if built is not None:
+            self.refs.append(StringRef(kind, built[0], Span.of(node), None, (), built[1], required))
+        elif required and not isinstance(node, (ast.Constant, ast.Lambda, ast.Starred)):
+            self.refs.append(StringRef(kind, "", Span.of(node), None, required=True, opaque=True))
 
     def _call(self, node: ast.Call, class_path: str | None) -> None:
         name = last_name(node.func)
         if name == "ForeignKey":
             target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "column"), None)
             if target is not None:
-                self._string(RefKind.COLUMN, target)
+                self._string(RefKind.COLUMN, target, required=True)
         elif name == "ForeignKeyConstraint":
             target = node.args[1] if len(node.args) > 1 else next(
                 (k.value for k in node.keywords if k.arg == "refcolumns"), None
             )
             if isinstance(target, (ast.List, ast.Tuple)):
                 for item in target.elts:
-                    self._string(RefKind.COLUMN, item)
-        elif name == "Table" and node.args and isinstance(node.args[0], ast.Constant):
+                    self._string(RefKind.COLUMN, item, required=True)
+        elif name == "Table" and node.args and isinstance(node.args[0], (ast.Constant, ast.Name, ast.Attribute)):
             self.tables.append(_table_call(node))
         elif name in ("Enum", "Sequence"):
             self._type_object(node, name, class_path)
+        elif node.args and name not in SQLALCHEMY_CALLS and all(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args) and dotted(node.func):
+            self.helper_calls.append(HelperCall(dotted(node.func), tuple(a.value for a in node.args), Span.of(node)))
         self._keywords(node)
 
     def _type_object(self, node: ast.Call, name: str, class_path: str | None) -> None:
@@ -82,17 +94,20 @@ class Calls:
     def _keywords(self, node: ast.Call) -> None:
         for keyword in node.keywords:
             if keyword.arg == "foreign_key":
-                self._string(RefKind.COLUMN, keyword.value)
+                self._string(RefKind.COLUMN, keyword.value, required=True)
             elif keyword.arg in REF_KEYWORDS_TABLE:
                 value = keyword.value
                 if isinstance(value, ast.Constant) and isinstance(value.value, str):
                     kind = RefKind.TABLE if value.value.replace(".", "").isidentifier() else RefKind.EXPRESSION
                     self._string(kind, value)
+                elif isinstance(value, (ast.Name, ast.Attribute, ast.BinOp, ast.JoinedStr)):
+                    self._string(RefKind.TABLE, value)  # a constant naming the table, or an object
             elif keyword.arg in REF_KEYWORDS_EXPR:
                 self._string(RefKind.EXPRESSION, keyword.value)
 
 
 def _table_call(node: ast.Call) -> TableCall:
+    first = node.args[0]
     schema_kw = next((k for k in node.keywords if k.arg == "schema"), None)
     schema = None
     if schema_kw is not None and isinstance(schema_kw.value, ast.Constant):
@@ -100,10 +115,11 @@ def _table_call(node: ast.Call) -> TableCall:
     return TableCall(
         span=Span.of(node),
         callee=dotted(node.func),
-        name=node.args[0].value if isinstance(node.args[0].value, str) else None,
+        name=first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None,
         schema=schema,
         has_schema=schema_kw is not None,
         has_star_kwargs=any(k.arg is None for k in node.keywords),
+        name_constant=None if isinstance(first, ast.Constant) else dotted(first) or None,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
+from tenantlint.facts.constants import Constants
 from tenantlint.facts.syntax import body_without_docstring, dotted, is_declared_attr, last_name, truthy_constant
 from tenantlint.facts.table_args import Shape, Span, TableArgs, classify
 from tenantlint.facts.types import ClassInfo, TypeObjectCall
@@ -61,9 +62,10 @@ def _tablename_rule(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
 class _Body:
     """What the statements of one class body say (nested classes are read on their own)."""
 
-    def __init__(self, look_for_pk: bool):
-        self.look_for_pk = look_for_pk
+    def __init__(self, look_for_pk: bool, constants: Constants):
+        self.look_for_pk, self.constants = look_for_pk, constants
         self.tablename: str | None = None
+        self.tablename_constant: str | None = None
         self.has_tablename = self.declared_tablename = self.has_table = self.abstract = self.has_pk = False
         self.tablename_rule: str | None = None
         self.table_args: TableArgs | None = None
@@ -95,9 +97,14 @@ class _Body:
                 continue
             if target.id == "__tablename__":
                 self.has_tablename = True
-                self.tablename = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+                self.tablename = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) \
+                    else self.constants.local_value(value)
+                if self.tablename is None and isinstance(value, (ast.Name, ast.Attribute)):
+                    self.tablename_constant = dotted(value) or None
             elif target.id == "__table_args__":
                 self.table_args = classify(value)
+                if self.table_args.shape is Shape.COMPUTED:
+                    self.table_args = self.constants.table_args(value) or self.table_args
             elif target.id == "__table__":
                 self.has_table = True
             elif target.id == "__abstract__":
@@ -109,11 +116,12 @@ class _Body:
             )
 
 
-def class_info(node: ast.ClassDef, prefix: str, lines: list[str], type_objects: list[TypeObjectCall]) -> ClassInfo:
+def class_info(node: ast.ClassDef, prefix: str, lines: list[str], type_objects: list[TypeObjectCall],
+               constants: Constants) -> ClassInfo:
     """The facts of one class; `x: Mapped[SomeEnum]` attributes go to `type_objects`."""
     path = f"{prefix}.{node.name}" if prefix else node.name
     # only Flask-SQLAlchemy's table naming asks for it (fact 3): look where the text says so
-    body = _Body("primary_key" in "\n".join(lines[node.lineno - 1 : node.end_lineno]))
+    body = _Body("primary_key" in "\n".join(lines[node.lineno - 1 : node.end_lineno]), constants)
     for stmt in node.body:
         if isinstance(stmt, ast.ClassDef):
             continue  # read on its own by `collect`
@@ -135,6 +143,7 @@ def class_info(node: ast.ClassDef, prefix: str, lines: list[str], type_objects: 
         ),
         decorators=tuple(dotted(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list),
         tablename=body.tablename,
+        tablename_constant=body.tablename_constant,
         has_tablename=body.has_tablename,
         tablename_declared_attr=body.declared_tablename,
         tablename_rule=body.tablename_rule,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from tenantlint.facts.syntax import dotted
+from tenantlint.facts.constants import template
+from tenantlint.facts.syntax import dotted, last_name
+from tenantlint.facts.types import Helper
 
 
 def resolve_relative(module: str, is_package: bool, level: int, name: str | None) -> str:
@@ -27,8 +29,22 @@ class Names:
         self.assigned: dict[str, str] = {}
         self.base_cls: dict[str, str] = {}
         self.star_imports: list[str] = []
+        self.bound: set[str] = set()
+        self.returns: dict[str, str] = {}
+        self.helpers: dict[str, Helper] = {}
 
     def statement(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            self.bound.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.bound.add(stmt.name)
+            last = stmt.body[-1] if stmt.body and not isinstance(stmt, ast.ClassDef) else None
+            if isinstance(last, ast.Return) and isinstance(last.value, ast.Call) and dotted(last.value.func):
+                self.returns[stmt.name] = dotted(last.value.func)
+                helper = _helper(stmt, last.value)
+                if helper is not None:
+                    self.helpers[stmt.name] = helper
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:
@@ -67,3 +83,14 @@ class Names:
                 self.star_imports.append(base)
             else:
                 self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+
+
+def _helper(function: ast.FunctionDef | ast.AsyncFunctionDef, returned: ast.Call) -> Helper | None:
+    """A function returning `ForeignKey(<built from its parameters>)`, maybe inside `mapped_column(...)`."""
+    calls = [returned, *(a for a in returned.args if isinstance(a, ast.Call))]
+    key = next((c for c in calls if last_name(c.func) == "ForeignKey" and c.args), None)
+    params = tuple(a.arg for a in function.args.posonlyargs + function.args.args)
+    built = template(key.args[0]) if key is not None else None
+    if built is None or not set(built[1]) & set(params):
+        return None
+    return Helper(params, built[0], built[1], function.lineno)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 class Shape(enum.Enum):
@@ -53,6 +53,10 @@ class TableArgs:
     options_dict: Span | None = None  # the dict holding keyword options (sole or trailing)
     has_constraints: bool = False  # positional schema items (constraints, indexes, ...)
     has_options: bool = False  # dict keys other than "schema"
+    # the options dict is a module-level constant (`(Index(...), _DEFAULT_ARGS)`): its name, and
+    # how often the module names it besides its definition (a merge there changes every user)
+    constant: str | None = None
+    constant_uses: int = 0
 
     @property
     def holds_anything(self) -> bool:
@@ -138,3 +142,16 @@ def classify(value: ast.expr) -> TableArgs:
     if _is_constraint_call(value):  # `(UniqueConstraint("x"))`: the parentheses make no tuple
         return TableArgs(Shape.NOT_A_TUPLE, span)
     return TableArgs(Shape.COMPUTED, span)
+
+
+def through_constant(value: ast.expr, name: str, node: ast.Dict, uses: int) -> TableArgs | None:
+    """`__table_args__ = NAME` or `(Index(...), NAME)` where NAME is a module-level dict literal."""
+    read = _from_dict(node, Shape.DICT, Span.of(value), has_constraints=False)
+    if read.shape is not Shape.DICT:
+        return None
+    if isinstance(value, ast.Tuple):
+        positional = value.elts[:-1]
+        if not all(_is_schema_item(item) for item in positional):
+            return None
+        read = replace(read, shape=Shape.TUPLE, has_constraints=bool(positional))
+    return replace(read, constant=name, constant_uses=uses)

@@ -16,6 +16,18 @@ class RefKind(enum.Enum):
 
 
 TABLE_OF = "\x00"  # where a computed reference inserts a model's table name
+CONSTANT_OF = "\x01"  # where a reference inserts the value of a module-level string constant
+
+
+@dataclass(frozen=True)
+class Constant:
+    """`NAME = "user.id"` at module level; also `"a" + OTHER`, `f"{OTHER}.id"` of constants."""
+
+    value: str  # with CONSTANT_OF marking where each of `names` goes
+    names: tuple[str, ...]  # dotted names of the constants it is built from
+    span: Span  # the value
+    raw: str | None  # the literal as written, when the value is one plain string
+    uses: int  # how many times the name occurs in its module besides its definition
 
 
 @dataclass(frozen=True)
@@ -25,10 +37,35 @@ class StringRef:
     span: Span
     raw: str | None  # the literal as written, when it can be rewritten (a plain string)
     models: tuple[str, ...] = ()  # the dotted names whose `__tablename__` fill the TABLE_OF marks
+    names: tuple[str, ...] = ()  # the dotted names of the constants that fill the CONSTANT_OF marks
+    # a string is expected here (a foreign key's target, a `metadata.tables[...]` key): an
+    # expression that does not resolve to one is a computed reference, not an object
+    required: bool = False
+    opaque: bool = False  # neither a literal nor built from constants: which table it names is unknown
 
     @property
     def computed(self) -> bool:
         return self.raw is None
+
+
+@dataclass(frozen=True)
+class Helper:
+    """`def fk(t): return ForeignKey(f"{t}.id")`: a module-level function that returns a foreign key
+    built from its parameters."""
+
+    params: tuple[str, ...]
+    value: str  # the target, with CONSTANT_OF where each of `names` (parameters or constants) goes
+    names: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class HelperCall:
+    """`fk("parent")`: a call with string literal arguments, which may be a helper's."""
+
+    callee: str
+    args: tuple[str, ...]  # the positional arguments, each a string literal
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -41,6 +78,7 @@ class TableCall:
     schema: str | None  # the literal, if `schema=` is a literal
     has_schema: bool
     has_star_kwargs: bool
+    name_constant: str | None = None  # `Table(USERS, ...)`: the constant naming it, resolved by the project
 
 
 @dataclass(frozen=True)
@@ -65,7 +103,8 @@ class ClassInfo:
     bases: tuple[str, ...]  # dotted names; "" for an expression we cannot name
     keywords: tuple[tuple[str, str], ...]  # (keyword, dotted value or repr of a constant)
     decorators: tuple[str, ...]
-    tablename: str | None  # the literal `__tablename__`
+    tablename: str | None  # the literal `__tablename__` (or a string constant of the same module)
+    tablename_constant: str | None  # `__tablename__ = NAME`, NAME not a constant of this module
     has_tablename: bool
     tablename_declared_attr: bool
     # how a `declared_attr` `__tablename__` names tables: "lower" (`cls.__name__.lower()`),
@@ -90,4 +129,11 @@ class ModuleFacts:
     tables: tuple[TableCall, ...]
     refs: tuple[StringRef, ...]
     type_objects: tuple[TypeObjectCall, ...]
+    constants: dict[str, Constant] = field(default_factory=dict)
+    bound: frozenset[str] = frozenset()  # every other name a module-level assignment binds
+    # module-level functions that end in `return f(...)` -> dotted f: wrappers (`def Table(*a, **k):
+    # return sa.Table(*a, **k)`) are whose they call, also when imported from another module
+    returns: dict[str, str] = field(default_factory=dict)
+    helpers: dict[str, Helper] = field(default_factory=dict)
+    helper_calls: tuple[HelperCall, ...] = ()
     noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes (None: all)

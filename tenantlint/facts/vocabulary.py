@@ -17,6 +17,14 @@ REF_KEYWORDS_TABLE = frozenset({"secondary"})
 REF_KEYWORDS_EXPR = frozenset({"primaryjoin", "secondaryjoin", "order_by", "foreign_keys", "remote_side"})
 
 
+# Calls with string arguments that are SQLAlchemy's own, never a project's foreign key helper.
+SQLALCHEMY_CALLS = frozenset({
+    "Column", "mapped_column", "relationship", "Index", "UniqueConstraint", "CheckConstraint", "PrimaryKeyConstraint",
+    "ForeignKeyConstraint", "ForeignKey", "Table", "String", "text", "backref", "column_property", "Enum",
+    "Sequence", "Field", "declared_attr",
+})
+
+
 @dataclass(frozen=True)
 class Word:
     name: str
@@ -51,6 +59,9 @@ WORDS: tuple[Word, ...] = (
     Word("Enum", scanned="Enum"),
     Word("Sequence", scanned="Sequence"),
     *(Word(keyword, scanned=keyword) for keyword in sorted(REF_KEYWORDS_EXPR - {"primaryjoin", "secondaryjoin"})),
+    # `fk("parent")`: a call with a string argument that may be a project's foreign key helper
+    # (SQLAlchemy's own calls with strings are common in model bodies and are left out)
+    Word("helper call", scanned=r"\b(?!(?:" + "|".join(sorted(SQLALCHEMY_CALLS)) + r")\()\w+\(\s*[rRuU]?[\"']"),
 )
 
 BY_NAME = {word.name: word for word in WORDS}
@@ -66,5 +77,5 @@ MODEL_WORDS = ("__table", "__abstract__", "mapped_column", "table=True", "Declar
                "generate_base", ".Model")  # which classes are models (context.models)
 TABLE_WORDS = ("Table",)  # `Table("name", ...)` (context.tables)
 REFERENCE_WORDS = ("ForeignKey", "foreign_key", "secondary", "primaryjoin", "secondaryjoin", "tables",
-                   "relationship", "order_by", "foreign_keys", "remote_side")  # string references (context.refs)
+                   "relationship", "order_by", "foreign_keys", "remote_side", "helper call")  # string references (context.refs)
 TYPE_WORDS = ("Enum", "Sequence", "mapped_column")  # type objects (`Mapped[SomeEnum]` included)

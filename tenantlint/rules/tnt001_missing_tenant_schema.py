@@ -17,7 +17,12 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
         info, name = model.ref.info, model.name
         own = info.table_args
         if own is not None:
-            if context.verdict(own) is Verdict.MISSING:
+            if context.verdict(own) is Verdict.MISSING and own.constant is not None and own.constant_uses != 1:
+                yield context.finding(
+                    file, RULE, f"Model `{name}` has no tenant schema; its `__table_args__` uses `{own.constant}`, "
+                    f"which other code uses too: write `{{**{own.constant}, \"schema\": \"{context.placeholder}\"}}` "
+                    "in its place", model.where, name)
+            elif context.verdict(own) is Verdict.MISSING:
                 yield context.finding(file, RULE, f"Model `{name}` has no tenant schema", model.where, name,
                                       _args_edit(own, pos, context.placeholder))
             continue

@@ -14,6 +14,17 @@ from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
 
 def check(context: Context, file: SourceFile) -> Iterator[Finding]:
     pos = context.positions(file)
+    for ref in context.computed_refs(file):
+        yield context.finding(
+            file, RULE, f"Reference `{_text(file, ref)}` is computed: tenantlint cannot tell which table it names "
+            "(confirm with `tenantlint verify`)", pos.span(ref.span), None)
+    for ref, helper in context.helper_refs(file):
+        tenant = [n for n in context.referenced_tables(ref) if n in context.tenant_tables]
+        if tenant:
+            yield context.finding(
+                file, RULE, f"Reference `{ref.value}`, built by helper {helper}, names tenant table `{tenant[0]}` "
+                f"without the `{context.placeholder}.` schema: pass the qualified name or change the helper",
+                pos.span(ref.span), tenant[0])
     for ref in context.refs(file):
         tenant = [n for n in context.referenced_tables(ref) if n in context.tenant_tables]
         if not tenant:
@@ -30,14 +41,48 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
         new_value = context.qualified(ref, set(tenant))
         unsettled = [n for n in tenant if n in context.unsettled_tables]
         # qualify only what will be in the schema
-        edit = _qualify(ref, new_value, pos) if ref.raw is not None and not unsettled else None
+        edit, note = None, _note(context, ref, tenant, unsettled, new_value)
+        if ref.raw is not None and not unsettled:
+            edit = _qualify(ref, new_value, pos)
+        elif ref.names and not unsettled:
+            edit, note = _at_definition(context, file, ref, new_value, pos)
         yield context.finding(
             file, RULE,
             f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{context.placeholder}.` schema"
-            f"{_note(context, ref, tenant, unsettled, new_value)}",
+            f"{note}",
             where, tenant[0], edit, by_hand=f'"{new_value}"' if ref.computed and not unsettled else None,
             breaks_now=all(n in context.in_schema for n in tenant),
         )
+
+
+def _text(file: SourceFile, ref: StringRef) -> str:
+    """The expression as written (its first line)."""
+    line = file.lines[ref.span.line - 1].encode("utf-8")
+    end = ref.span.end_col if ref.span.end_line == ref.span.line else len(line)
+    text = line[ref.span.col : end].decode("utf-8", "replace")
+    return text if ref.span.end_line == ref.span.line else text + " ..."
+
+
+def _at_definition(context: Context, file: SourceFile, ref: StringRef, new_value: str,
+                   pos: Positions) -> tuple[Edit | None, str]:
+    """A reference that is a string constant: qualified where the constant is defined, when this
+    is its only use; else reported with where it is."""
+    found = context.constant_of(file, ref)
+    if found is None:
+        return None, f" (built from string constants: write `{new_value}` where they are defined)"
+    module, name, constant = found
+    only_use = module is file.facts and constant.uses == 1 and not context.imported_elsewhere(module, name)
+    if only_use and constant.raw is not None and constant.value == ref.value:
+        single = StringRef(ref.kind, constant.value, constant.span, constant.raw)
+        edit = _qualify(single, new_value, pos)
+        if edit is not None:
+            return edit, f" (the value of constant `{name}`, qualified where it is defined)"
+    path = module.module.replace(".", "/")
+    where = f"{path}/__init__.py:{constant.span.line}" if module.is_package else f"{path}.py:{constant.span.line}"
+    if constant.value != ref.value:
+        return None, f" (built from constant `{name}` at {where}: write `{new_value}` by hand)"
+    return None, (f" (the value of constant `{name}` at {where}, which other code uses too: "
+                  f"write `{new_value}` there if every use of it names this table)")
 
 
 def _note(context: Context, ref: StringRef, tenant: list[str], unsettled: list[str], new_value: str) -> str:
@@ -119,7 +164,10 @@ RULE = Rule(
     what="Reports a string that names a tenant table without the placeholder schema: "
     "`ForeignKey(\"products.id\")`, `ForeignKeyConstraint(..., [\"products.id\"])`, "
     "`Field(foreign_key=\"products.id\")`, `relationship(secondary=\"order_tags\")`, "
-    "`primaryjoin=\"... order_tags.c.x\"`, `metadata.tables[\"products\"]`, in any file of the project.",
+    "`primaryjoin=\"... order_tags.c.x\"`, `metadata.tables[\"products\"]`, in any file of the project; "
+    "also through module-level string constants (`ForeignKey(PRODUCT_ID)`, imported or built with `+` or "
+    "f-strings). A foreign key target or `metadata.tables` key that is computed (a call, a helper's "
+    "parameter) is reported too: which table it names is unknown, confirm with `tenantlint verify`.",
     why="Once `products` lives in the placeholder schema, SQLAlchemy knows it only as `tenant.products`: "
     "the plain name stops resolving (`NoReferencedTableError` at the first flush or create_all).",
     example='product_id = Column(ForeignKey("products.id"))',
@@ -239,6 +287,42 @@ products = Base.metadata.tables["products"]
             _with_models('''
 products = Base.metadata.tables["tenant.products"]
 '''),
+        ),
+        Invalid(  # a string constant used once: qualified where it is defined
+            _with_models('''
+PRODUCT_ID = "products.id"
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(ForeignKey(PRODUCT_ID))
+'''),
+            _with_models('''
+PRODUCT_ID = "tenant.products.id"
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(ForeignKey(PRODUCT_ID))
+'''),
+        ),
+        Invalid(  # a computed reference: which table it names is unknown, never silence
+            _with_models('''
+def fk(table):
+    return ForeignKey(f"{table}.id")
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": "tenant"}
+    id = Column(Integer, primary_key=True)
+    product_id = Column(fk("products"))
+'''),
+            None,
         ),
         Invalid(
             example('''
