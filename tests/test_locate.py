@@ -9,7 +9,7 @@ import pytest
 from tenantlint import fixer
 from tenantlint.findings import Edit, EditKind
 from tenantlint.fixer import apply_edits
-from tenantlint.safety import verify
+from tenantlint.safety import prove_edits
 
 COMMENT = "# Placeholder for schema_translate_map"
 ARGS = f'__table_args__ = {{"schema": "tenant"}}  {COMMENT}'
@@ -79,7 +79,7 @@ def test_the_edit_is_found_statement_by_statement(name, monkeypatch):
     monkeypatch.setattr(fixer, "_whole_module", whole_module)
     new = apply_edits(source.encode(), edits, "tenant", COMMENT)
     assert new.decode() == fixed
-    verify(source.encode(), new, edits, "tenant")
+    prove_edits(source.encode(), new, edits, "tenant")
 
 
 def test_an_edit_in_a_class_header_falls_back_to_the_whole_module(monkeypatch):
