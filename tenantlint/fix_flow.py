@@ -11,6 +11,7 @@ from typing import Protocol
 
 from tenantlint import fix_plan
 from tenantlint.baseline import BaselineError, InEffect, NotUpdated, screen
+from tenantlint.cache import MemoryCache
 from tenantlint.config import Config
 from tenantlint.engine import Analysis, analyze
 from tenantlint.fix_plan import FileFix, FixStatus, NotWritten
@@ -55,7 +56,8 @@ class _Written:
 
 def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     """The whole fix run; its exit code. Raises FixAborted when it stops early (exit 2)."""
-    analysis = _analyze(request, config)
+    memory = None if request.use_cache else MemoryCache()  # the second analysis reuses the first's facts
+    analysis = _analyze(request, config, memory)
     fixes = fix_plan.plan(analysis, request.unsafe_fixes)
     failed = [f for f in fixes if f.status is FixStatus.FAILED]
     changed = [f for f in fixes if f.status is FixStatus.CHANGED]
@@ -67,7 +69,7 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     done = _commit(changed, config, request, console) if request.commit_per_model else _write(changed, config, console)
     for failure in done.skipped:  # each left as it was; the run goes on and ends with exit 2
         console.echo(f"tenantlint: error: {failure.message()}\n", err=True)
-    after = _analyze(request, config) if changed else analysis
+    after = _analyze(request, config, memory) if changed else analysis
     remaining, notes = _screen(after, request, console)
     fixed = sum(len(c.findings) for c in done.written)
     console.echo(render_after_fix(request.output_format, after.errors + remaining, fixed, len(done.written),
@@ -80,8 +82,8 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     return ExitCode.ERROR if done.skipped else exit_code(remaining, errors, request.exit_zero)
 
 
-def _analyze(request: FixRequest, config: Config) -> Analysis:
-    return analyze(request.targets, config, use_cache=request.use_cache, jobs=request.jobs)
+def _analyze(request: FixRequest, config: Config, memory: MemoryCache | None) -> Analysis:
+    return analyze(request.targets, config, use_cache=request.use_cache, jobs=request.jobs, memory=memory)
 
 
 def _show_diff(changed: list[FileFix], failed: list[FileFix], analysis: Analysis, request: FixRequest,
