@@ -72,7 +72,8 @@ def _pending(edits: list[Edit]) -> dict:
 
 
 def _by_statement(module: cst.Module, source: bytes, edits: list[Edit], settings: Settings) -> tuple:
-    """(the fixed module, the edits left over), positions computed only where an edit is."""
+    """(the fixed module, the edits left over), positions computed only where an edit is;
+    (the module, None) when the two trees do not line up."""
     pending = _pending(edits)
 
     def edit(statement: cst.BaseStatement, position: Position, classes: tuple[str, ...]) -> cst.BaseStatement:
@@ -85,7 +86,7 @@ def _by_statement(module: cst.Module, source: bytes, edits: list[Edit], settings
         tree = ast.parse(source)
         return Statements(module, sorted({e.line for e in edits}), edit, edit_class).run(tree), pending
     except (SyntaxError, ValueError, Unmapped):
-        return module, pending or {None: None}
+        return module, None
 
 
 def _whole_module(module: cst.Module, edits: list[Edit], settings: Settings) -> tuple:
@@ -105,7 +106,7 @@ def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str) -> 
     module = cst.parse_module(source)
     settings = Settings(schema, comment)
     fixed, pending = _by_statement(module, source, edits, settings)
-    if pending:  # the trees did not line up, or an edit is where the walk does not look
+    if pending is None or pending:  # the trees did not line up, or an edit is where the walk does not look
         fixed, pending = _whole_module(module, edits, settings)
     if pending:
         missing = ", ".join(f"{e.kind.value} at line {e.line}" for e in pending.values())
