@@ -211,13 +211,22 @@ def py_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.py"))
 
 
-def median_time(fn, runs: int) -> float:
+class Timed(float):
+    """A median that also knows the spread of its runs."""
+
+    def __new__(cls, values: list[float]):
+        figure = super().__new__(cls, statistics.median(values))
+        figure.low, figure.high = min(values), max(values)
+        return figure
+
+
+def median_time(fn, runs: int) -> Timed:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return Timed(times)
 
 
 def ast_parse_all(files: list[Path]) -> None:
@@ -278,7 +287,11 @@ def main() -> int:
                         help="non-model files copied from installed packages (default: 1500)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is reported (default: 3)")
     parser.add_argument("--workdir", type=Path, help="where to build the corpus (default: a temporary folder)")
-    parser.add_argument("--fix", action="store_true", help="also measure `fix --diff` on the model tree")
+    parser.add_argument("--fix", action="store_true",
+                        help="also measure `fix`: the rows of issue 14 (bench/fix_rows.py)")
+    parser.add_argument("--scale", type=int, default=4, help="with --fix: grow the monorepo this many times (default: 4)")
+    parser.add_argument("--big-lines", type=int, default=50_000,
+                        help="with --fix: lines of the one large model file (default: 50000; 0: no such row)")
     args = parser.parse_args()
 
     tmp = None
@@ -293,6 +306,7 @@ def main() -> int:
         model_files = py_files(models_root)
         mono_files = py_files(mono)
         size = lambda files: sum(p.stat().st_size for p in files) / 1e6  # noqa: E731
+        sizes = size(mono_files), size(model_files)  # before the corpus is removed
         tl = tenantlint_cmd()
         compile_tenantlint()
         one = model_files[len(model_files) // 2].relative_to(models_root)
@@ -322,25 +336,33 @@ def main() -> int:
             ("one model file, no cache: `check --no-cache FILE`", one_uncached, "python -c 'import libcst, click'",
              imports, None),
         ]
+        rows = [(*row, "s") for row in rows]
         if args.fix:
+            import fix_rows
+
             fix = median_time(cold(tl + ["fix", "--diff", "."], models_root), runs)
-            rows.append(("model tree, cold: `fix --diff .`", fix, "libcst.parse_module, model files", cst_models, None))
+            rows.append(("model tree, cold: `fix --diff .`", fix, "libcst.parse_module, model files", cst_models,
+                         None, "s"))
+            rows += fix_rows.rows(workdir, mono, tl, runs, args.scale, args.big_lines)
     finally:
         if tmp is not None:
             tmp.cleanup()
 
     print(f"tenantlint benchmark, {date.today().isoformat()}, {os.cpu_count()} CPUs ({cpu_model()}), "
           f"Python {platform.python_version()}, median of {runs} runs")
-    print(f"corpus: monorepo {len(mono_files)} files, {size(mono_files):.1f} MB; "
-          f"model tree {len(model_files)} files, {size(model_files):.1f} MB")
+    print(f"corpus: monorepo {len(mono_files)} files, {sizes[0]:.1f} MB; "
+          f"model tree {len(model_files)} files, {sizes[1]:.1f} MB")
     print()
-    print("| figure | tenantlint | baseline | baseline time | ratio | goal | |")
-    print("|---|---:|---|---:|---:|---:|---|")
-    for name, value, base_name, base, goal in rows:
+    print("| figure | tenantlint | spread | baseline | baseline figure | ratio | goal | |")
+    print("|---|---:|---:|---|---:|---:|---:|---|")
+    for name, value, base_name, base, goal, unit in rows:
         ratio = value / base
         verdict = "" if goal is None else ("ok" if ratio <= goal else "MISSED")
-        goal_text = "—" if goal is None else f"≤ {goal}"
-        print(f"| {name} | {value:.3f} s | {base_name} | {base:.3f} s | {ratio:.2f} | {goal_text} | {verdict} |")
+        goal_text = "—" if goal is None else f"≤ {goal:g}"
+        digits = 3 if unit == "s" else 0
+        spread = f"{value.low:.{digits}f}-{value.high:.{digits}f}"
+        print(f"| {name} | {value:.{digits}f} {unit} | {spread} | {base_name} | {base:.{digits}f} {unit} | "
+              f"{ratio:.2f} | {goal_text} | {verdict} |")
     return 0
 
 

@@ -280,6 +280,29 @@ class Cache:
             self._file.write(self._raw)
 
 
+class MemoryCache:
+    """Entries kept in this process only, never written: `fix --no-cache` analyses again after
+    writing, and its files that did not change need not be parsed twice."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[str, CacheEntry]] = {}
+        self.hits = 0
+
+    def get(self, relative: str, key: str) -> CacheEntry | None:
+        found = self._entries.get(relative)
+        if found is None or found[0] != key:
+            return None
+        self.hits += 1
+        return found[1]
+
+    def put(self, relative: str, key: str, entry: CacheEntry) -> None:
+        if not entry.transient:
+            self._entries[relative] = (key, entry)
+
+    def save(self) -> None:
+        pass
+
+
 class RunCache:
     """What `check` printed for a set of inputs and output options, keyed on every input
     file's state (as ruff keys its cache, plus inode and ctime): a run where nothing changed

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tenantlint.cache import Cache, CacheEntry, RunCache, file_key
+from tenantlint.cache import Cache, CacheEntry, MemoryCache, RunCache, file_key
 from tenantlint.config import Config
 from tenantlint.facts.vocabulary import MARKERS
 from tenantlint.files import Discovery, FileSelector, read_regular
@@ -234,26 +234,30 @@ class _OnDemand:
 
 
 def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None,
-            discovery: Discovery | None = None, outside: bool = False) -> Analysis:
-    """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores)."""
+            discovery: Discovery | None = None, memory: MemoryCache | None = None,
+            outside: bool = False) -> Analysis:
+    """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores).
+    `memory`: without the cache on disk, the facts kept from an earlier run of this process."""
     # Syntax trees and facts hold no reference cycles: reference counting frees them, and
     # the cyclic collector, triggered by their millions of allocations, only rescans what the
     # run keeps (about 15% of reading a model file). Worker processes fork with it paused too.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(paths, config, use_cache=use_cache, jobs=jobs, discovery=discovery, outside=outside)
+        return _analyze(paths, config, use_cache=use_cache, jobs=jobs, discovery=discovery, memory=memory,
+                        outside=outside)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | None,
-             discovery: Discovery | None, outside: bool) -> Analysis:
+             discovery: Discovery | None, memory: MemoryCache | None,
+             outside: bool) -> Analysis:
     selector = FileSelector(config)
     discovery = discovery or selector.discover(paths)
     analysis = Analysis(config)
-    cache = Cache(config) if use_cache else None
+    cache = Cache(config) if use_cache else memory
     jobs = jobs or default_jobs()
     candidates: list[tuple[Path, bytes, bool, bool]] = []  # (path, data, in scope, tenant)
     skipped: list[tuple[Path, bytes, bool]] = []

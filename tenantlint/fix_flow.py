@@ -12,6 +12,7 @@ from typing import Protocol
 
 from tenantlint import fix_plan
 from tenantlint.baseline import BaselineError, InEffect, NotUpdated, screen
+from tenantlint.cache import MemoryCache
 from tenantlint.config import Config
 from tenantlint.engine import Analysis, analyze
 from tenantlint.fix_plan import FileFix, FixStatus, NotWritten
@@ -59,7 +60,8 @@ class _Written:
 
 def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     """The whole fix run; its exit code. Raises FixAborted when it stops early (exit 2)."""
-    analysis = _analyze(request, config, outside=True)
+    memory = None if request.use_cache else MemoryCache()  # the second analysis reuses the first's facts
+    analysis = _analyze(request, config, memory, outside=True)
     fixes = fix_plan.plan(analysis, request.unsafe_fixes)
     joining = _references_elsewhere(analysis, fixes, request)
     fixes += joining
@@ -79,7 +81,7 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
             _prove(done.written, config, request, console, before, keep=True)
     for failure in done.skipped:  # each left as it was; the run goes on and ends with exit 2
         console.echo(f"tenantlint: error: {failure.message()}\n", err=True)
-    after = _analyze(request, config) if changed else analysis
+    after = _analyze(request, config, memory) if changed else analysis
     table = "" if done.commits is None else _record(done, after, request, config)
     remaining, notes = _screen(after, request, console)
     fixed = sum(len(c.findings) for c in done.written)
@@ -93,8 +95,9 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     return ExitCode.ERROR if done.skipped else exit_code(remaining, errors, request.exit_zero)
 
 
-def _analyze(request: FixRequest, config: Config, outside: bool = False) -> Analysis:
-    return analyze(request.targets, config, use_cache=request.use_cache, jobs=request.jobs, outside=outside)
+def _analyze(request: FixRequest, config: Config, memory: MemoryCache | None, outside: bool = False) -> Analysis:
+    return analyze(request.targets, config, use_cache=request.use_cache, jobs=request.jobs, memory=memory,
+                   outside=outside)
 
 
 def _references_elsewhere(analysis: Analysis, fixes: list[FileFix], request: FixRequest) -> list[FileFix]:

@@ -4,64 +4,112 @@ edit kind's change lives in `edits/`; this module finds the node each edit names
 
 from __future__ import annotations
 
+import ast
+import bisect
 import re
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from tenantlint.edits import BY_LIBCST_TYPE, SPECS, FixError, Settings
 from tenantlint.findings import Edit
+from tenantlint.locate import Position, Statements, Unmapped, positions
 
 __all__ = ["FixError", "apply_edits"]
 
 
+def _apply(pending: dict, node_type: type, node: cst.CSTNode, where: tuple, settings: Settings) -> cst.CSTNode:
+    """`node` with the edit planned at `where` made, if one is; the first kind planned there takes it."""
+    for spec in BY_LIBCST_TYPE.get(node_type, ()):
+        edit = pending.pop((spec.kind, *where), None)
+        if edit is not None:
+            return spec.apply(node, edit, settings)
+    return node
+
+
 class _Transformer(cst.CSTTransformer):
-    """Hands each node an edit names to that edit's kind (Fixit's `apply_replacements`)."""
+    """Hands each node an edit names to that edit's kind (Fixit's `apply_replacements`); goes
+    down only into nodes whose lines hold an edit (`lines`, sorted)."""
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, edits: list[Edit], settings: Settings):
+    def __init__(self, pending: dict, settings: Settings, position: Position, classes: tuple[str, ...] = ()):
         super().__init__()
-        self.settings = settings
-        self.pending = {SPECS[e.kind].key(e): e for e in edits}
-        self.class_stack: list[str] = []
+        self.pending, self.settings, self.position = pending, settings, position
+        self.lines = sorted({key[1] for key in pending})
+        self.class_stack = list(classes)
+        self.skipped: cst.CSTNode | None = None
+
+    def _start(self, node: cst.CSTNode) -> tuple[int, int]:
+        # `ast` places a parenthesised tuple at its "(", LibCST at its first element
+        anchor = node.lpar[0] if isinstance(node, cst.Tuple) and node.lpar else node
+        return self.position(anchor)[:2]
 
     def _where(self, node: cst.CSTNode) -> tuple:
         """The place an edit names: a class's line and dotted path, any other node's start."""
         if isinstance(node, cst.ClassDef):
-            return self.get_metadata(PositionProvider, node.name).start.line, ".".join(self.class_stack)
-        # `ast` places a parenthesised tuple at its "(", LibCST at its first element
-        anchor = node.lpar[0] if isinstance(node, cst.Tuple) and node.lpar else node
-        start = self.get_metadata(PositionProvider, anchor).start
-        return start.line, start.column
+            return self.position(node.name)[0], ".".join(self.class_stack)
+        return self._start(node)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        at = bisect.bisect_left(self.lines, self._start(node)[0])
+        if at == len(self.lines) or self.lines[at] > self.position(node)[2]:
+            self.skipped = node  # no edit in its lines: left as it is, its children unvisited
+            return False
         if isinstance(node, cst.ClassDef):
             self.class_stack.append(node.name.value)
         return True
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
-        specs = BY_LIBCST_TYPE.get(type(original))
-        if specs:
-            where = self._where(original)
-            for spec in specs:
-                edit = self.pending.pop((spec.kind, *where), None)
-                if edit is not None:
-                    updated = spec.apply(updated, edit, self.settings)
-                    break
+        if original is self.skipped:
+            return updated
+        if type(original) in BY_LIBCST_TYPE:
+            updated = _apply(self.pending, type(original), updated, self._where(original), self.settings)
         if isinstance(original, cst.ClassDef):
             self.class_stack.pop()
         return updated
+
+
+def _pending(edits: list[Edit]) -> dict:
+    return {SPECS[e.kind].key(e): e for e in edits}
+
+
+def _by_statement(module: cst.Module, source: bytes, edits: list[Edit], settings: Settings) -> tuple:
+    """(the fixed module, the edits left over), positions computed only where an edit is;
+    (the module, None) when the two trees do not line up."""
+    pending = _pending(edits)
+
+    def edit(statement: cst.BaseStatement, position: Position, classes: tuple[str, ...]) -> cst.BaseStatement:
+        return statement.visit(_Transformer(pending, settings, position, classes))
+
+    def edit_class(node: cst.ClassDef, line: int, path: str) -> cst.ClassDef:
+        return _apply(pending, cst.ClassDef, node, (line, path), settings)
+
+    try:
+        tree = ast.parse(source)
+        return Statements(module, sorted({e.line for e in edits}), edit, edit_class).run(tree), pending
+    except (SyntaxError, ValueError, Unmapped):
+        return module, None
+
+
+def _whole_module(module: cst.Module, edits: list[Edit], settings: Settings) -> tuple:
+    """(the fixed module, the edits left over), with positions for every node of the module."""
+    pending = _pending(edits)
+    found = positions(module)
+
+    def position(node: cst.CSTNode) -> tuple[int, int, int]:
+        return found[node].start.line, found[node].start.column, found[node].end.line
+
+    return module.visit(_Transformer(pending, settings, position)), pending
 
 
 def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str) -> bytes:
     """The fixed source; raises FixError if an edit finds no node where it expected one,
     or libcst.ParserSyntaxError if the source does not parse."""
     module = cst.parse_module(source)
-    transformer = _Transformer(edits, Settings(schema, comment))
-    fixed = MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)  # freshly parsed: no copy needed
-    if transformer.pending:
-        missing = ", ".join(f"{e.kind.value} at line {e.line}" for e in transformer.pending.values())
+    settings = Settings(schema, comment)
+    fixed, pending = _by_statement(module, source, edits, settings)
+    if pending is None or pending:  # the trees did not line up, or an edit is where the walk does not look
+        fixed, pending = _whole_module(module, edits, settings)
+    if pending:
+        missing = ", ".join(f"{e.kind.value} at line {e.line}" for e in pending.values())
         raise FixError(f"could not apply: {missing}")
     result = fixed.bytes
     # LibCST drops the final newline of a file that ends lines with a bare "\r"
