@@ -51,10 +51,10 @@ def test_a_constant_used_once_is_qualified_where_it_is_defined(tmp_path):
         "Found 3 problems (3 fixable with `tenantlint fix`).\n"
     )
     fixed, checked, says = _fix_then_check(root)
-    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert fixed.exit_code == 0, fixed.stdout + fixed.stderr
     text = (root / "app/models/user/m.py").read_text()
     assert 'USER_ID = "tenant.parent.id"\n' in text
-    assert (checked.returncode, checked.stdout, says) == (0, "All checks passed!\n", "ok")
+    assert (checked.exit_code, checked.stdout, says) == (0, "All checks passed!\n", "ok")
 
 
 def test_a_constant_used_twice_is_reported_where_it_is_and_check_stays_red(tmp_path):
@@ -65,7 +65,7 @@ def test_a_constant_used_twice_is_reported_where_it_is_and_check_stays_red(tmp_p
     note = ("names tenant table `parent` without the `tenant.` schema (the value of constant `USER_ID` at "
             "app/models/user/m.py:5, which other code uses too: write `tenant.parent.id` there if every use of it "
             "names this table)\n")
-    assert (checked.returncode, checked.stdout) == (1, (
+    assert (checked.exit_code, checked.stdout) == (1, (
         f"app/models/user/m.py:22:35: TNT005 Reference `parent.id` {note}"
         f"app/models/user/m.py:23:34: TNT005 Reference `parent.id` {note}"
         "Found 2 problems (0 fixable with `tenantlint fix`).\n"
@@ -79,7 +79,7 @@ def test_a_constant_imported_from_another_module_is_resolved(tmp_path):
         "    parent_id = Column(ForeignKey(consts.USER_ID))\n"
     root = _project(tmp_path, {"app/consts.py": consts, "app/models/user/m.py": source})
     fixed, checked, says = _fix_then_check(root)
-    assert (checked.returncode, checked.stdout) == (1, (
+    assert (checked.exit_code, checked.stdout) == (1, (
         "app/models/user/m.py:22:35: TNT005 Reference `parent.id` names tenant table `parent` without the "
         "`tenant.` schema (built from constant `USER_ID` at app/consts.py:2: write `tenant.parent.id` "
         "by hand)\n"
@@ -93,7 +93,7 @@ def test_a_helper_building_the_target_is_reported_never_silent(tmp_path):
         '    parent_id = Column(fk("parent"))\n'
     root = _project(tmp_path, {"app/models/user/m.py": source})
     fixed, checked, says = _fix_then_check(root)
-    assert (checked.returncode, checked.stdout) == (1, (
+    assert (checked.exit_code, checked.stdout) == (1, (
         'app/models/user/m.py:8:23: TNT005 Reference `f"{t}.id"` is computed: tenantlint cannot tell which table '
         "it names (confirm with `tenantlint verify`)\n"
         "app/models/user/m.py:25:24: TNT005 Reference `parent.id`, built by helper `fk` at app/models/user/m.py:7, "
@@ -109,7 +109,7 @@ def test_a_helper_in_another_module_is_reported_in_its_module(tmp_path):
         '    parent_id = Column(fk("parent"))\n'
     root = _project(tmp_path, {"app/models/user/helpers.py": helpers, "app/models/user/m.py": source})
     fixed, checked, says = _fix_then_check(root)
-    assert (checked.returncode, checked.stdout) == (1, (
+    assert (checked.exit_code, checked.stdout) == (1, (
         'app/models/user/helpers.py:5:23: TNT005 Reference `table + ".id"` is computed: tenantlint cannot tell '
         "which table it names (confirm with `tenantlint verify`)\n"
         "app/models/user/m.py:23:24: TNT005 Reference `parent.id`, built by helper `fk` at "
@@ -125,7 +125,7 @@ def test_objects_are_not_computed_references(tmp_path):
     source = HEAD + '\nTABLE_PARENT = "parent"\n' + BASE + "    parent_id = Column(ForeignKey(Parent.id))\n"
     root = _project(tmp_path, {"app/models/user/m.py": source})
     fixed, checked, says = _fix_then_check(root)
-    assert (checked.returncode, checked.stdout, says) == (0, "All checks passed!\n", "ok")
+    assert (checked.exit_code, checked.stdout, says) == (0, "All checks passed!\n", "ok")
 
 
 def test_every_reference_keyword_reports_what_it_cannot_resolve(tmp_path):
@@ -177,7 +177,7 @@ posts = sa.Table(
         "Found 3 problems (3 fixable with `tenantlint fix`).\n"
     )
     fixed, checked, says = _fix_then_check(root)
-    assert (checked.returncode, checked.stdout, says) == (0, "All checks passed!\n", "ok")
+    assert (checked.exit_code, checked.stdout, says) == (0, "All checks passed!\n", "ok")
 
 
 def test_secondary_named_by_a_constant_is_resolved(tmp_path):
@@ -202,4 +202,4 @@ links = Table(
     ]
     fixed, checked, says = _fix_then_check(root)
     assert 'LINKS = "tenant.child_parent"\n' in (root / "app/models/user/m.py").read_text()
-    assert (checked.returncode, checked.stdout, says) == (0, "All checks passed!\n", "ok")
+    assert (checked.exit_code, checked.stdout, says) == (0, "All checks passed!\n", "ok")

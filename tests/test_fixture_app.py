@@ -55,7 +55,11 @@ def test_fix_produces_the_golden_tree_and_is_idempotent(app):
 
 
 def test_fix_diff_writes_nothing(app):
-    result = run_tenantlint("fix", "--diff", "backend/models/user/brand.py", cwd=app)
+    # brands is referenced from product.py: moving it alone is refused, with the files named
+    refused = run_tenantlint("fix", "--diff", "backend/models/user/brand.py", cwd=app)
+    assert (refused.exit_code, refused.stdout) == (2, "")
+    assert refused.stderr.startswith("tenantlint: error: the fix moves tables that files outside this run refer to")
+    result = run_tenantlint("fix", "--diff", "--with-references", "backend/models/user/brand.py", cwd=app)
     assert result.exit_code == 1
     assert result.stdout == (
         "--- a/backend/models/user/brand.py\n"
@@ -68,6 +72,17 @@ def test_fix_diff_writes_nothing(app):
         " \n"
         "     id: Mapped[int] = mapped_column(primary_key=True)\n"
         "     name: Mapped[str] = mapped_column(String(120))\n"
+        "--- a/backend/models/user/product.py\n"
+        "+++ b/backend/models/user/product.py\n"
+        "@@ -17,7 +17,7 @@\n"
+        " \n"
+        "     id: Mapped[int] = mapped_column(primary_key=True)\n"
+        '     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))\n'
+        "-    brand_id: Mapped[int | None] = mapped_column(ForeignKey('brands.id'))\n"
+        "+    brand_id: Mapped[int | None] = mapped_column(ForeignKey('tenant.brands.id'))\n"
+        "     category_id: Mapped[int | None] = mapped_column(\n"
+        '         ForeignKey("categories.id", ondelete="SET NULL")\n'
+        "     )\n"
     )
     assert _tree(app) == _tree(FIXTURES / "app")
 

@@ -52,7 +52,7 @@ def _project(tmp_path, files):
 def test_a_newer_grammar_file_is_checked_with_exact_positions(tmp_path):
     root = _project(tmp_path, {"app/models/user/m.py": MODELS})
     done = run_tenantlint("check", ".", cwd=root)
-    assert (done.returncode, done.stdout) == (1, (
+    assert (done.exit_code, done.stdout) == (1, (
         "app/models/user/m.py:11:7: TNT001 Model `Parent` has no tenant schema [*]\n"
         "app/models/user/m.py:16:7: TNT001 Model `Child` has no tenant schema [*]\n"
         "app/models/user/m.py:19:35: TNT005 Reference `parent.id` names tenant table `parent` without the "
@@ -71,7 +71,7 @@ def test_a_newer_grammar_base_module_is_resolved_from_another_module(tmp_path):
                                 "    id = Column(Integer, primary_key=True)\n",
     })
     done = run_tenantlint("check", "app/models", cwd=root)
-    assert (done.returncode, done.stdout) == (1, (
+    assert (done.exit_code, done.stdout) == (1, (
         "app/models/user/m.py:6:7: TNT001 Model `Thing` has no tenant schema [*]\n"
         "Found 1 problem (1 fixable with `tenantlint fix`).\n"
     ))
@@ -80,7 +80,7 @@ def test_a_newer_grammar_base_module_is_resolved_from_another_module(tmp_path):
 def test_what_libcst_cannot_parse_either_is_tnt000(tmp_path):
     root = _project(tmp_path, {"app/models/user/m.py": "class Broken(:\n    pass\n"})
     done = run_tenantlint("check", ".", cwd=root)
-    assert (done.returncode, done.stdout) == (2, (
+    assert (done.exit_code, done.stdout) == (2, (
         "app/models/user/m.py:1:14: TNT000 syntax error: invalid syntax\n"
         "Found 1 problem (0 fixable with `tenantlint fix`).\n"
     ))

@@ -51,13 +51,13 @@ def test_a_dict_constant_is_resolved_merged_when_sole_user_else_reported(tmp_pat
         f"app/models/user/m.py:25:7: TNT001 Model `Other` {shared}"
         "Found 4 problems (2 fixable with `tenantlint fix`).\n"
     )
-    assert run_tenantlint("fix", ".", cwd=root).returncode == 1
+    assert run_tenantlint("fix", ".", cwd=root).exit_code == 1
     text = (root / "app/models/user/m.py").read_text()
     assert text == SOURCE.replace('_DEFAULT_TABLE_ARGS = {"mysql_engine": "InnoDB"}',
                                   '_DEFAULT_TABLE_ARGS = {"mysql_engine": "InnoDB", "schema": "tenant"}').replace(
         'ForeignKey("parent.id")', 'ForeignKey("tenant.parent.id")')
     checked = run_tenantlint("check", ".", cwd=root)
-    assert (checked.returncode, checked.stdout) == (1, (
+    assert (checked.exit_code, checked.stdout) == (1, (
         f"app/models/user/m.py:18:7: TNT001 Model `Child` {shared}"
         f"app/models/user/m.py:25:7: TNT001 Model `Other` {shared}"
         "Found 2 problems (0 fixable with `tenantlint fix`).\n"
