@@ -81,6 +81,21 @@ def project(tmp_path: Path):
     return make
 
 
+@pytest.fixture
+def isolated_git(tmp_path: Path, monkeypatch):
+    """git as on a fresh machine: an empty global config of the test's own, no system config, a fixed
+    identity, and no repository found above `tmp_path` (the developer's own settings never apply)."""
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text("")
+    for key, value in {
+        "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
+        "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
+        "GIT_CEILING_DIRECTORIES": str(tmp_path),
+    }.items():
+        monkeypatch.setenv(key, value)
+
+
 DATABASE_URL = os.environ.get("TENANTLINT_TEST_DATABASE_URL")
 
 needs_postgres = pytest.mark.skipif(

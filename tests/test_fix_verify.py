@@ -138,16 +138,7 @@ def test_verify_cannot_go_with_diff(tmp_path):
 
 
 @pytest.fixture
-def committed(tmp_path, monkeypatch):
-    gitconfig = tmp_path / "gitconfig"
-    gitconfig.write_text("")
-    for key, value in {
-        "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
-        "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
-        "GIT_CEILING_DIRECTORIES": str(tmp_path),
-    }.items():
-        monkeypatch.setenv(key, value)
+def committed(tmp_path, isolated_git):
 
     def make(review: str) -> Path:
         root = app(tmp_path / "repo", review)

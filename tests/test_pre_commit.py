@@ -18,17 +18,9 @@ FILES = ["app/models/user/coupon.py", "app/models/user/legacy.py", "app/models/p
 
 
 @pytest.fixture
-def git_env(tmp_path, monkeypatch):
-    gitconfig = tmp_path / "gitconfig"
-    gitconfig.write_text("")
-    for key, value in {
-        "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
-        "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "PRE_COMMIT_COLOR": "never",
-    }.items():
-        monkeypatch.setenv(key, value)
+def git_env(tmp_path, monkeypatch, isolated_git):
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
+    monkeypatch.setenv("PRE_COMMIT_COLOR", "never")
 
 
 def git(repo: Path, *args: str) -> str:

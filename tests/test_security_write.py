@@ -235,17 +235,8 @@ def git(repo: Path, *args: str, check: bool = True) -> str:
 
 
 @pytest.fixture
-def repo(tmp_path, monkeypatch):
+def repo(tmp_path, monkeypatch, isolated_git):
     """The mini app committed in a fresh repository, with a global config of its own."""
-    gitconfig = tmp_path / "gitconfig"
-    gitconfig.write_text("")
-    for key, value in {
-        "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
-        "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
-        "GIT_CEILING_DIRECTORIES": str(tmp_path),
-    }.items():
-        monkeypatch.setenv(key, value)
     root = tmp_path / "repo"
     write_app(root)
     git(root, "init", "-q", "-b", "main")
