@@ -1,7 +1,8 @@
-"""`python -m tenantlint.docs`: write the README's rules table and rule reference from the rules.
+"""`python -m tenantlint.docs`: write the rules table and rule reference from the rule modules.
 
-Both live between markers in README.md; `tests/test_readme.py` fails when they differ from what
-this writes, and names this command.
+The reference is the whole of `docs/rules.md`; the README holds the short rules table between
+markers. `tests/test_readme.py` fails when either differs from what this writes, and names this
+command.
 """
 
 from __future__ import annotations
@@ -12,9 +13,21 @@ from pathlib import Path
 from tenantlint.rules import all_rules
 
 COMMAND = "python -m tenantlint.docs"
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+RULES_PAGE = ROOT / "docs" / "rules.md"
 TABLE = ("<!-- rules-table: written by `python -m tenantlint.docs` -->", "<!-- /rules-table -->")
-REFERENCE = ("<!-- rule-reference: written by `python -m tenantlint.docs` -->", "<!-- /rule-reference -->")
+_INTRO = f"""# Rules
+
+<!-- This page is written from the rule modules by `{COMMAND}`: edit `tenantlint/rules/`, then run it. -->
+
+Written from the rule modules by `{COMMAND}` (`tenantlint rules CODE` prints the same);
+a test keeps them equal. `check` and `fix` report the static rules, `tenantlint verify`
+the runtime ones (TNT101 and up, see [verify.md](verify.md)).
+
+## Static rules
+
+"""
 
 
 def rules_table() -> str:
@@ -29,6 +42,11 @@ def markdown_reference() -> str:
     return "\n".join(rule.render(level=3) for rule in all_rules().values())
 
 
+def rules_page() -> str:
+    """The whole of docs/rules.md: the static rules table, then every rule's documentation."""
+    return _INTRO + rules_table() + "\n## Rule reference\n\n" + markdown_reference()
+
+
 def _between(text: str, markers: tuple[str, str], content: str) -> str:
     start, end = markers
     head, found, rest = text.partition(start + "\n")
@@ -38,16 +56,15 @@ def _between(text: str, markers: tuple[str, str], content: str) -> str:
 
 
 def generated(readme: str) -> str:
-    """The README with its generated sections rewritten."""
-    return _between(_between(readme, TABLE, rules_table()), REFERENCE, markdown_reference())
+    """The README with its rules table rewritten."""
+    return _between(readme, TABLE, rules_table())
 
 
-def main(path: Path = README) -> int:
-    text = path.read_text(encoding="utf-8")
-    new = generated(text)
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-        print(f"{path.name}: rules table and rule reference rewritten")
+def main(readme: Path = README, page: Path = RULES_PAGE) -> int:
+    for path, new in ((readme, generated(readme.read_text(encoding="utf-8"))), (page, rules_page())):
+        if not path.exists() or path.read_text(encoding="utf-8") != new:
+            path.write_text(new, encoding="utf-8")
+            print(f"{path.name}: rewritten from the rule modules")
     return 0
 
 

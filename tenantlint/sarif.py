@@ -18,8 +18,9 @@ SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas
 # The repository (the README's pre-commit and CI snippets install from it; the package is not on an index).
 REPOSITORY = "https://example.invalid/tenantlint"
 INFORMATION_URI = REPOSITORY
-# The page of the rule reference: its headings (`### TNT001 missing-tenant-schema`) are the anchors.
-RULE_REFERENCE = REPOSITORY
+# The page of the rule reference: its headings (`### TNT001 missing-tenant-schema`) are the anchors
+# (tests/test_action.py checks that each rule's link lands on one).
+RULE_REFERENCE = f"{REPOSITORY}/blob/main/docs/rules.md"
 SRCROOT = "%SRCROOT%"
 
 # RFC 3986 `pchar` without ":" (a relative reference's first segment must not read as a scheme):

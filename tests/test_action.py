@@ -88,7 +88,8 @@ def github_anchor(heading: str) -> str:
 
 def test_sarif_links_land_on_the_rule_reference():
     assert INFORMATION_URI == REPOSITORY
-    page = RULE_REFERENCE.removeprefix(REPOSITORY).removeprefix("/blob/main/") or "README.md"
+    page = RULE_REFERENCE.removeprefix(REPOSITORY).removeprefix("/blob/main/")
+    assert page == "docs/rules.md"
     headings = {github_anchor(h) for h in re.findall(r"^#+ (.*)$", (REPO / page).read_text(encoding="utf-8"), re.M)}
     for code, rule in RULES.items():
         link = help_uri(rule)

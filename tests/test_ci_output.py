@@ -51,7 +51,7 @@ def test_sarif_is_valid_and_complete(project):
     assert tnt001["name"] == "missing-tenant-schema"
     assert tnt001["shortDescription"]["text"].startswith("Checks that every model with a table of its own")
     assert tnt001["fullDescription"]["text"].startswith(RULES["TNT001"].what)
-    assert tnt001["helpUri"] == "https://example.invalid/tenantlint#tnt001-missing-tenant-schema"
+    assert tnt001["helpUri"] == "https://example.invalid/tenantlint/blob/main/docs/rules.md#tnt001-missing-tenant-schema"
     assert driver["informationUri"] == "https://example.invalid/tenantlint"
     assert sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.parent.resolve().as_uri() + "/"
 

@@ -1,5 +1,6 @@
-"""The README's command-line block, its option tables and its shell-completion lines agree with
-what the command line itself says (`--help`) and does."""
+"""The command-line block and option tables of docs/commands.md, the formats docs/verify.md names
+and the README's shell-completion lines agree with what the command line itself says (`--help`)
+and does."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 from conftest import REPO, run_tenantlint
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
+COMMANDS_PAGE = (REPO / "docs" / "commands.md").read_text(encoding="utf-8")
+VERIFY_PAGE = (REPO / "docs" / "verify.md").read_text(encoding="utf-8")
 COMMANDS = ("check", "fix", "verify", "rules")
 _HELP_OPTION = re.compile(r"^  (?:(-\w), )?(--[\w-]+)", re.M)
 _DOC_OPTION = re.compile(r"(?:(-\w)/)?(--[a-z][\w-]*)")
@@ -31,12 +34,12 @@ def help_formats(command: str) -> set[str]:
     return set(re.search(r"--output-format \[([\w|]+)\]", text).group(1).split("|"))
 
 
-def section(title: str) -> str:
-    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+def section(title: str, page: str = COMMANDS_PAGE) -> str:
+    return page.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
 
 
 def cli_block() -> dict[str, set[str]]:
-    """The options of each command in the README's ``## Commands`` block."""
+    """The options of each command in the ``## Commands`` block of docs/commands.md."""
     block = section("Commands").split("```\n", 2)[1]
     options: dict[str, set[str]] = {}
     current = None
@@ -49,13 +52,13 @@ def cli_block() -> dict[str, set[str]]:
 
 
 def sentence(start: str) -> str:
-    """The README's paragraph text from `start` to the next full stop that ends a line."""
+    """The Commands section's paragraph text from `start` to the next full stop that ends a line."""
     text = section("Commands").replace("\n", " ")
     return text.split(start, 1)[1].split(". ", 1)[0]
 
 
 def documented() -> dict[str, dict[str, str | None]]:
-    """Each command's options as the README's Commands section lists them, with short forms."""
+    """Each command's options as the Commands section of docs/commands.md lists them, with short forms."""
     shared = dict((long, short or None) for short, long in _DOC_OPTION.findall(sentence("Options of `check`, `fix` and `verify`:")))
     analysing = dict((long, short or None) for short, long in _DOC_OPTION.findall(sentence("`check` and `fix` also take")))
     rules = dict((long, short or None) for short, long in _DOC_OPTION.findall(sentence("`rules` takes")))
@@ -71,7 +74,7 @@ def documented() -> dict[str, dict[str, str | None]]:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_readme_lists_exactly_the_options_of_each_command(command):
+def test_the_docs_list_exactly_the_options_of_each_command(command):
     readme = documented()[command]
     actual = help_options(command)
     assert set(readme) == set(actual)
@@ -82,20 +85,21 @@ def test_readme_lists_exactly_the_options_of_each_command(command):
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_readme_and_help_agree_about_formats(command):
+def test_the_docs_and_help_agree_about_formats(command):
     start = "`rules` takes" if command == "rules" else "Options of `check`, `fix` and `verify`:"
     written = re.search(r"--output-format ([\w|]+)", sentence(start)).group(1)
     assert set(written.split("|")) == help_formats(command)
 
 
 def test_verify_section_names_the_formats_verify_has():
-    formats = re.search(r"formats \(`--output-format ([\w|]+)`\)", section("Runtime verification: `tenantlint verify`"))
+    top = VERIFY_PAGE.split("\n## ", 1)[0]  # under the title `# Runtime verification: `tenantlint verify``
+    formats = re.search(r"formats \(`--output-format ([\w|]+)`\)", top)
     assert set(formats.group(1).split("|")) == help_formats("verify")
 
 
-def test_every_option_in_a_readme_table_is_an_option_of_check():
-    """The CI table (`| `--statistics` | ... |`): each option it names is one `check --help` has."""
-    rows = [line for line in README.splitlines() if line.startswith("| `-")]
+def test_every_option_in_the_ci_table_is_an_option_of_check():
+    """The CI table of docs/commands.md (`| `--statistics` | ... |`): each option it names is one `check --help` has."""
+    rows = [line for line in section("Output for CI").splitlines() if line.startswith("| `-")]
     named = {long for row in rows for _, long in _DOC_OPTION.findall(row.split(" | ")[0])}
     assert named == {"--output-format", "--statistics", "--select", "--extend-select", "--ignore", "--extend-ignore",
                      "--exclude", "--extend-exclude", "--exit-zero", "--no-cache"}
@@ -111,7 +115,7 @@ SCRIPT = Path(sys.executable).parent / "tenantlint"  # the console script: click
 
 
 def completion_lines() -> dict[str, str]:
-    rows = [line for line in section("Commands").splitlines() if re.match(r"\| (bash|zsh|fish) \(", line)]
+    rows = [line for line in section("Shell completion", README).splitlines() if re.match(r"\| (bash|zsh|fish) \(", line)]
     return {row.split()[1]: re.search(r"\| `(.*)` \|$", row).group(1).replace("\\|", "|") for row in rows}
 
 

@@ -1,5 +1,5 @@
-"""The README is part of the product: its commands are the ones CI runs, its rules table and rule
-reference are written from the rule modules."""
+"""The README is part of the product: its commands are the ones CI runs, its rules table (and the
+rule reference, docs/rules.md) are written from the rule modules."""
 
 from __future__ import annotations
 
@@ -13,31 +13,38 @@ import pytest
 from conftest import REPO
 
 from tenantlint.rules import RULES
-from tenantlint.docs import COMMAND, REFERENCE, TABLE, generated, markdown_reference, rules_table
+from tenantlint.docs import COMMAND, RULES_PAGE, TABLE, generated, markdown_reference, rules_page, rules_table
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_rules_table_and_reference_are_the_generated_ones():
-    assert README == generated(README), f"README.md is out of date with the rule modules: run `{COMMAND}`"
+    assert README == generated(README), f"README.md's rules table is out of date with the rule modules: run `{COMMAND}`"
+    assert RULES_PAGE.read_text(encoding="utf-8") == rules_page(), \
+        f"docs/rules.md is out of date with the rule modules: run `{COMMAND}`"
 
 
 def test_generated_sections_hold_every_rule():
     assert f"{TABLE[0]}\n{rules_table()}{TABLE[1]}\n" in README
-    assert README.endswith(f"{REFERENCE[0]}\n{markdown_reference()}{REFERENCE[1]}\n")
+    page = rules_page()
+    assert rules_table() in page and page.endswith(markdown_reference())
     rows = [line.split(" | ")[0].lstrip("| ") for line in rules_table().splitlines()[2:]]
     assert rows == [code for code, rule in RULES.items() if not rule.runtime]  # runtime rules: reference only
-    titles = [line.split()[1] for line in markdown_reference().splitlines() if line.startswith("### TNT")]
+    titles = [line.split()[1] for line in page.splitlines() if line.startswith("### TNT")]
     assert titles == list(RULES)  # every rule, static and runtime, in code order
 
 
-def test_docs_command_rewrites_a_stale_readme(tmp_path):
+def test_docs_command_rewrites_a_stale_readme_and_rules_page(tmp_path, capsys):
     from tenantlint.docs import main
 
     stale = tmp_path / "README.md"
     stale.write_text(README.replace("| TNT006 | table-without-schema |", "| TNT006 | old-name |"), encoding="utf-8")
-    assert main(stale) == 0
+    page = tmp_path / "rules.md"  # missing: written whole
+    assert main(stale, page) == 0
     assert stale.read_text(encoding="utf-8") == README
+    assert page.read_text(encoding="utf-8") == RULES_PAGE.read_text(encoding="utf-8")
+    assert capsys.readouterr().out == "README.md: rewritten from the rule modules\nrules.md: rewritten from the rule modules\n"
+    assert main(stale, page) == 0 and capsys.readouterr().out == ""  # up to date: nothing written
 
 
 TEST_COMMANDS = ["pip install -e '.[test]' && python -m pytest", "python -m pytest -m slow"]
