@@ -17,7 +17,8 @@ from tenantlint.config import Config
 from tenantlint.facts import CONSTANT_OF, TABLE_OF, Constant, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, char_column
 from tenantlint.facts.table_args import Schema, Shape, Span, TableArgs
 from tenantlint.findings import Edit, Finding
-from tenantlint.models import ClassRef, ModuleLoader, Project, Table, table_name_candidates
+from tenantlint.models import Project, Table, table_name_candidates
+from tenantlint.resolution import ClassRef, ModuleLoader
 
 if TYPE_CHECKING:
     from tenantlint.rules import Rule
