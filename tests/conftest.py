@@ -96,7 +96,28 @@ def isolated_git(tmp_path: Path, monkeypatch):
         monkeypatch.setenv(key, value)
 
 
-DATABASE_URL = os.environ.get("TENANTLINT_TEST_DATABASE_URL")
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist, each worker's own database next to the given one (`NAME_gw0`, made once,
+    kept like NAME): the PostgreSQL tests compare lists of schemas, which another worker would change."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    import sqlalchemy
+
+    given = sqlalchemy.engine.make_url(url)
+    name = f"{given.database}_{worker}"
+    engine = sqlalchemy.create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(sqlalchemy.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if exists.scalar() is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+DATABASE_URL = _worker_database(os.environ.get("TENANTLINT_TEST_DATABASE_URL"))
 
 needs_postgres = pytest.mark.skipif(
     not DATABASE_URL, reason="TENANTLINT_TEST_DATABASE_URL is not set (`.ci/run` starts a PostgreSQL)"
