@@ -339,14 +339,15 @@ def run_rules(context: Context, rules: list[Rule], silenced: list[Finding] | Non
 
 def outside_references(context: Context) -> list[Finding]:
     """The references, in the files a run was not given, to the tables it moves into the schema:
-    left alone they would stop resolving (`fix --with-references` qualifies them)."""
+    left alone they would stop resolving (`fix --with-references` qualifies them). Those it cannot
+    qualify (built by a helper, or an unsafe fix) are kept too: the flow must refuse, not skip them."""
     from tenantlint.context import suppressed
     from tenantlint.rules.tnt005_unqualified_table_reference import RULE as UNQUALIFIED_REFERENCE
 
     found = [
         finding for file in context.files if not file.in_scope
         for finding in UNQUALIFIED_REFERENCE.check(context, file)
-        if finding.edit is not None and finding.model in context.moving_tables
+        if finding.model in context.moving_tables
         and context.config.selects(finding.code) and not suppressed(file.facts.noqa, finding.line, finding.code)
     ]
     return sorted(found, key=lambda f: f.sort_key)

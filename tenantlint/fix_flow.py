@@ -108,18 +108,28 @@ def _references_elsewhere(analysis: Analysis, fixes: list[FileFix], request: Fix
     findings = [f for f in analysis.outside if analysis.moving_tables[f.model] in moved]
     if not findings:
         return []
+    # A reference the run cannot qualify (built by a helper, an unsafe fix not enabled) would break
+    # silently if the table moved anyway: refuse, whatever --with-references says.
+    unfixable = [f for f in findings if not f.fixable(request.unsafe_fixes)]
+    if unfixable:
+        raise FixAborted(f"the fix moves tables that files outside this run refer to in a way tenantlint cannot "
+                         f"qualify: {_listed(unfixable)}; qualify them by hand (`tenantlint check` says how) or "
+                         "include those files in the run, which reports them; nothing was changed")
     if not request.with_references:
-        tables: dict[str, list[str]] = {}
-        for finding in findings:
-            tables.setdefault(finding.path.as_posix(), [])
-            if finding.model not in tables[finding.path.as_posix()]:
-                tables[finding.path.as_posix()].append(finding.model)
-        listed = ", ".join(f"{printable(path)} ({', '.join(names)})" for path, names in tables.items())
         raise FixAborted(f"the fix moves tables that files outside this run refer to without the schema, which "
-                         f"would stop resolving: {listed}; run again with --with-references to qualify those "
-                         "references too (`fix --diff --with-references` shows them); nothing was changed")
-    fixable = [f for f in findings if f.fixable(request.unsafe_fixes)]
-    return fix_plan.plan(replace(analysis, findings=[]), request.unsafe_fixes, fixable)
+                         f"would stop resolving: {_listed(findings)}; run again with --with-references to qualify "
+                         "those references too (`fix --diff --with-references` shows them); nothing was changed")
+    return fix_plan.plan(replace(analysis, findings=[]), request.unsafe_fixes, findings)
+
+
+def _listed(findings: list[Finding]) -> str:
+    """`path (table, ...)` for each file, in the findings' order."""
+    tables: dict[str, list[str]] = {}
+    for finding in findings:
+        names = tables.setdefault(finding.path.as_posix(), [])
+        if finding.model not in names:
+            names.append(finding.model)
+    return ", ".join(f"{printable(path)} ({', '.join(names)})" for path, names in tables.items())
 
 
 def _show_diff(changed: list[FileFix], failed: list[FileFix], analysis: Analysis, request: FixRequest,

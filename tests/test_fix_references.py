@@ -222,3 +222,33 @@ def test_the_baseline_does_not_hide_a_reference_to_a_table_moved_after_it_was_re
         "6 known problems in baseline b.json not shown.\n"
         "1 baseline entry no longer occurs; run with --update-baseline to remove it from b.json.\n"
     ))
+
+
+HELPER_BASE = BASE.replace("from sqlalchemy.orm import DeclarativeBase",
+                           "from sqlalchemy import ForeignKey\nfrom sqlalchemy.orm import DeclarativeBase") + '''
+
+def fk(table):
+    return ForeignKey(f"{table}.id")
+'''
+HELPER_LINE = ORDER_LINE.replace("from app.models.base import Base", "from app.models.base import Base, fk").replace(
+    'ForeignKey("products.id")', 'fk("products")')
+CANNOT_QUALIFY = (
+    "tenantlint: error: the fix moves tables that files outside this run refer to in a way tenantlint cannot "
+    "qualify: app/models/user/order_line.py (products); qualify them by hand (`tenantlint check` says how) or "
+    "include those files in the run, which reports them; nothing was changed\n"
+)
+
+
+def test_a_reference_built_by_a_helper_outside_the_run_is_refused_even_with_references(tmp_path):
+    """`fk("products")` in a file outside the run names a table the run moves: tenantlint cannot qualify
+    it, so moving the table would break it silently; the run refuses with or without --with-references."""
+    root = shop(tmp_path)
+    (root / "app/models/base.py").write_text(HELPER_BASE.lstrip())
+    (root / "app/models/user/order_line.py").write_text(HELPER_LINE.lstrip())
+    assert HELPER_LINE != ORDER_LINE and 'fk("products")' in HELPER_LINE
+    before = sources(root)
+    assert "order_lines.product_id -> products" in foreign_keys(root)
+    for extra in ((), ("--with-references",), ("--diff", "--with-references")):
+        result = run_tenantlint("fix", "--no-cache", *extra, *PLAN_01, cwd=root)
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", CANNOT_QUALIFY)
+    assert sources(root) == before
