@@ -249,6 +249,6 @@ def test_a_reference_built_by_a_helper_outside_the_run_is_refused_even_with_refe
     before = sources(root)
     assert "order_lines.product_id -> products" in foreign_keys(root)
     for extra in ((), ("--with-references",), ("--diff", "--with-references")):
-        result = run_tenantlint("fix", "--no-cache", *extra, *PLAN_01, cwd=root)
+        result = run_tenantlint("fix", "--no-cache", *extra, *PLAN_01, cwd=root, in_process=True)
         assert (result.exit_code, result.stdout, result.stderr) == (2, "", CANNOT_QUALIFY)
     assert sources(root) == before
