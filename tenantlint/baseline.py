@@ -146,6 +146,17 @@ def loads(text: str, name: str) -> frozenset[BaselineEntry]:
     def bad(reason: str) -> BaselineError:
         return BaselineError(f"baseline file {name} is malformed: {reason}")
 
+    entries: set[BaselineEntry] = set()
+    for number, raw in enumerate(_entries(text, bad), 1):
+        entry = _entry(number, raw, bad)
+        if entry in entries:
+            raise bad(f"entry {number} is a duplicate: {json.dumps(raw)}")
+        entries.add(entry)
+    return frozenset(entries)
+
+
+def _entries(text: str, bad: Callable[[str], BaselineError]) -> list:
+    """The raw entries of a document whose JSON, keys and version are right."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -161,23 +172,21 @@ def loads(text: str, name: str) -> frozenset[BaselineEntry]:
         raise bad(f"unsupported version {json.dumps(version)} (expected {VERSION})")
     if not isinstance(document["entries"], list):
         raise bad('"entries" must be a list')
-    entries: set[BaselineEntry] = set()
-    for number, raw in enumerate(document["entries"], 1):
-        if not (
-            isinstance(raw, dict)
-            and set(raw) == _ENTRY_KEYS
-            and isinstance(raw["path"], str) and raw["path"]
-            and isinstance(raw["code"], str) and raw["code"]
-            and (raw["model"] is None or isinstance(raw["model"], str))
-            and type(raw["occurrence"]) is int and raw["occurrence"] >= 0
-        ):
-            raise bad(f"entry {number} must be an object with path, code (strings), model (string or null) "
-                      f"and occurrence (an integer >= 0), got {json.dumps(raw)}")
-        entry = BaselineEntry(raw["path"], raw["code"], raw["model"], raw["occurrence"])
-        if entry in entries:
-            raise bad(f"entry {number} is a duplicate: {json.dumps(raw)}")
-        entries.add(entry)
-    return frozenset(entries)
+    return document["entries"]
+
+
+def _entry(number: int, raw: object, bad: Callable[[str], BaselineError]) -> BaselineEntry:
+    if not (
+        isinstance(raw, dict)
+        and set(raw) == _ENTRY_KEYS
+        and isinstance(raw["path"], str) and raw["path"]
+        and isinstance(raw["code"], str) and raw["code"]
+        and (raw["model"] is None or isinstance(raw["model"], str))
+        and type(raw["occurrence"]) is int and raw["occurrence"] >= 0
+    ):
+        raise bad(f"entry {number} must be an object with path, code (strings), model (string or null) "
+                  f"and occurrence (an integer >= 0), got {json.dumps(raw)}")
+    return BaselineEntry(raw["path"], raw["code"], raw["model"], raw["occurrence"])
 
 
 def load(path: Path, name: str, missing_ok: bool = False,

@@ -99,7 +99,11 @@ def _build(hint: Any, localns: dict[str, Any] | None) -> _Node:
         return _enum(hint)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _dataclass(hint, localns)
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    return _generic(hint, typing.get_origin(hint), typing.get_args(hint))
+
+
+def _generic(hint: Any, origin: Any, args: tuple[Any, ...]) -> _Node:
+    """`X | None`, `tuple[...]`, `frozenset[X]`, `dict[str | int, X]`."""
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
         return _optional(_node(next(a for a in args if a is not type(None))))
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:

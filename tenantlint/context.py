@@ -17,7 +17,8 @@ from tenantlint.config import Config
 from tenantlint.facts import CONSTANT_OF, TABLE_OF, Constant, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, char_column
 from tenantlint.facts.table_args import Schema, Shape, Span, TableArgs
 from tenantlint.findings import Edit, Finding
-from tenantlint.models import ClassRef, ModuleLoader, Project, Table, table_name_candidates
+from tenantlint.models import Project, Table, table_name_candidates
+from tenantlint.resolution import ClassRef, ModuleLoader
 
 if TYPE_CHECKING:
     from tenantlint.rules import Rule
@@ -85,6 +86,8 @@ class Model:
 
 
 _EXPR_TABLE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?=\.c\.)")
+# a table name a model probably has: (name, in a tenant path, schema, has a literal schema, why unsettled)
+_Guess = tuple[str, bool, str | None, bool, str | None]
 
 
 class Context:
@@ -128,34 +131,44 @@ class Context:
         """Sort the tables called `names` into tenant and shared ones."""
         if not names:
             return
-        guessed: list[tuple[str, bool, str | None, bool]] = []
+        guessed: list[_Guess] = []
         for file in self.files:
-            for ref in self.classes(file):
-                if names.isdisjoint(table_name_candidates(ref.info)):
-                    continue
-                table = self.project.table_of(ref)
-                if table is None or table.single_table:
-                    continue
-                args = self.effective_args(ref)
-                literal = args is not None and args.schema is Schema.LITERAL
-                schema = args.schema_value if literal else None
-                unsettled = self._not_moved(file, ref) if file.tenant and not literal else None
-                if table.tablename:
-                    self._add_table(table.tablename, file.tenant, schema, literal, unsettled, file)
-                guessed += [(name, file.tenant, schema, literal, unsettled) for name in table.guesses if name in names]
-            for call in self.tables(file):
-                if call.name in names:
-                    unsettled = None
-                    if file.tenant and not call.has_schema:
-                        unsettled = ("`fix` cannot give it the schema (`**` arguments)" if call.has_star_kwargs
-                                     else self._not_fixed(file, call.span.line, "tables"))
-                    self._add_table(call.name, file.tenant, call.schema, call.has_schema, unsettled, file)
+            guessed += self._model_tables(file, names)
+            self._table_calls(file, names)
         # A name a `declared_attr` we cannot follow probably gives (`cls.__name__.lower()`,
         # snake_case): used only where no table is known by that name.
         for name, tenant, schema, literal, unsettled in guessed:
             if name not in self.tenant_tables and name not in self.shared_tables:
                 self._add_table(name, tenant, schema, literal, unsettled)
                 self.guessed_tables.add(name)
+
+    def _model_tables(self, file: SourceFile, names: set[str]) -> list[_Guess]:
+        """Adds the file's models' tables called `names`; returns the guessed names, added last."""
+        guessed = []
+        for ref in self.classes(file):
+            if names.isdisjoint(table_name_candidates(ref.info)):
+                continue
+            table = self.project.table_of(ref)
+            if table is None or table.single_table:
+                continue
+            args = self.effective_args(ref)
+            literal = args is not None and args.schema is Schema.LITERAL
+            schema = args.schema_value if literal else None
+            unsettled = self._not_moved(file, ref) if file.tenant and not literal else None
+            if table.tablename:
+                self._add_table(table.tablename, file.tenant, schema, literal, unsettled, file)
+            guessed += [(name, file.tenant, schema, literal, unsettled) for name in table.guesses if name in names]
+        return guessed
+
+    def _table_calls(self, file: SourceFile, names: set[str]) -> None:
+        """Adds the file's `Table("name", ...)` calls called `names`."""
+        for call in self.tables(file):
+            if call.name in names:
+                unsettled = None
+                if file.tenant and not call.has_schema:
+                    unsettled = ("`fix` cannot give it the schema (`**` arguments)" if call.has_star_kwargs
+                                 else self._not_fixed(file, call.span.line, "tables"))
+                self._add_table(call.name, file.tenant, call.schema, call.has_schema, unsettled, file)
 
     def _add_table(self, name: str, tenant_path: bool, schema: str | None, has_schema: bool,
                    unsettled: str | None = None, file: SourceFile | None = None) -> None:

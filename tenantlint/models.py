@@ -1,4 +1,4 @@
-"""Which classes are models: names resolved through imports across the project's files.
+"""Which classes are models: their bases (resolved by `resolution`), roles, MROs and tables.
 
 Implements SPEC "Which classes are models" and facts 3 and 4 on the `ModuleFacts`s.
 """
@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import dataclass
 
-from tenantlint.facts import CONSTANT_OF, ClassInfo, Constant, ModuleFacts
-from tenantlint.facts.types import Helper
+from tenantlint.facts import ClassInfo, ModuleFacts
+from tenantlint.resolution import FLASK_SQLALCHEMY, ClassRef, ModuleLoader, Resolver
 
 DECLARATIVE_ROOTS = frozenset(
     {
@@ -37,11 +35,7 @@ AS_DECLARATIVE = frozenset(
     }
 )
 REGISTRY = frozenset({"sqlalchemy.orm.registry", "sqlalchemy.orm.decl_api.registry"})
-FLASK_SQLALCHEMY = frozenset(
-    {"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy", "flask.ext.sqlalchemy.SQLAlchemy"}
-)
 SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
-PYTHON_ENUMS = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 
 
 class Role(enum.Enum):
@@ -60,16 +54,6 @@ class External(enum.Enum):
     MODEL_BASE = "declarative base"  # subclasses are mapped (declarative_base(), base-classes)
     FLASK_MODEL = "db.Model"  # subclasses are mapped, table name generated
     SQLMODEL = "SQLModel"
-
-
-@dataclass(frozen=True)
-class ClassRef:
-    module: ModuleFacts
-    info: ClassInfo
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.module.module, self.info.path)
 
 
 @dataclass(frozen=True)
@@ -94,157 +78,18 @@ def table_name_candidates(info: ClassInfo) -> set[str]:
     return {info.name.lower(), snake_case(info.name), info.name}
 
 
-class ModuleLoader(Protocol):
-    """Modules not read yet, parsed when a name resolves into them."""
+class Project(Resolver):
+    """Which of the project's classes are declarative bases, models, mixins; their tables."""
 
-    def names(self) -> Iterable[str]: ...
-
-    def load(self, name: str) -> ModuleFacts | None: ...
-
-
-class Project:
     def __init__(self, modules: list[ModuleFacts], base_classes: tuple[str, ...] = (),
                  loader: ModuleLoader | None = None):
-        self.modules = {m.module: m for m in modules}
+        super().__init__(modules, loader)
         self.base_classes = frozenset(base_classes)
-        self.loader = loader
         self._role: dict[tuple[str, str], Role] = {}
-        self._classes = {(m.module, c.path): ClassRef(m, c) for m in modules for c in m.classes}
-        self._by_suffix: dict[str, str | None] = {}
         # the rules ask for the same bases and MROs once per class and per descendant
         self._bases: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
         self._mro: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
         self._table: dict[tuple[str, str], Table | None] = {}
-        self._named: dict[tuple[str, str], ClassRef] = {}  # classes whose `__tablename__` is a constant
-        named = [ref for ref in self._classes.values() if ref.info.tablename_constant is not None]
-        self._classes.update({ref.key: self.ref(ref.module, ref.info) for ref in named})
-
-    def ref(self, module: ModuleFacts, info: ClassInfo) -> ClassRef:
-        """The class, with a `__tablename__` given by an imported constant read from its module."""
-        if info.tablename_constant is None:
-            return ClassRef(module, info)
-        key = (module.module, info.path)
-        if key not in self._named:
-            value = self.constant_value(module, info.tablename_constant)
-            self._named[key] = ClassRef(module, replace(info, tablename=value) if value is not None else info)
-        return self._named[key]
-
-    # -- string constants
-    def constant(self, module: ModuleFacts, name: str, depth: int = 0) -> tuple[ModuleFacts, str, Constant] | None:
-        """Where the string constant `name` (as written in `module`) is defined, and what it is."""
-        if depth > 10:
-            return None
-        head, _, rest = name.partition(".")
-        if not rest and head in module.constants:
-            return module, head, module.constants[head]
-        qualified = self.qualify(module, name)
-        target, _, last = qualified.rpartition(".")
-        found = self._find_module(target) if target else None
-        if found is None or found is module and not rest:
-            return None
-        if last in found.constants:
-            return found, last, found.constants[last]
-        if last in found.imports:  # re-exported
-            return self.constant(found, last, depth + 1)
-        return None
-
-    def constant_value(self, module: ModuleFacts, name: str, depth: int = 0) -> str | None:
-        """The text of a string constant, the constants it is built from filled in."""
-        found = self.constant(module, name)
-        if found is None or depth > 10:
-            return None
-        where, _, constant = found
-        value = constant.value
-        for part in constant.names:
-            filled = self.constant_value(where, part, depth + 1)
-            if filled is None:
-                return None
-            value = value.replace(CONSTANT_OF, filled, 1)
-        return value
-
-    def binds(self, module: ModuleFacts, name: str) -> bool:
-        """Whether a module-level statement or an import binds `name` (a bare name) in `module`."""
-        return name in module.imports or name in module.bound or any(c.path == name for c in module.classes) \
-            or bool(module.star_imports)
-
-    # -- name resolution
-    def _find_module(self, dotted: str) -> ModuleFacts | None:
-        found = self._module(dotted)
-        if found is not None:
-            return found
-        # an absolute import written relative to another sys.path entry (`models.base` for
-        # `backend.models.base`): accept a unique suffix match. Memoised: the scan is linear
-        # in the modules and most lookups (sqlalchemy.orm, ...) miss, again and again.
-        if dotted not in self._by_suffix:
-            tail = "." + dotted
-            loadable = self.loader.names() if self.loader else ()
-            matches = [name for name in (*self.modules, *loadable) if name.endswith(tail)]
-            self._by_suffix[dotted] = matches[0] if len(matches) == 1 else None
-        name = self._by_suffix[dotted]
-        return None if name is None else self._module(name)
-
-    def _module(self, name: str) -> ModuleFacts | None:
-        """A module already read, or read now from the loader."""
-        if name in self.modules:
-            return self.modules[name]
-        facts = self.loader.load(name) if self.loader else None
-        if facts is not None:
-            self.modules[name] = facts
-            self._classes.update({(name, c.path): self.ref(facts, c) for c in facts.classes})
-        return facts
-
-    def qualify(self, module: ModuleFacts, name: str) -> str:
-        """The qualified name a dotted expression in `module` refers to."""
-        head, _, rest = name.partition(".")
-        if head in module.imports:
-            target = module.imports[head]
-        elif not self._defines(module, head) and (star := self._star_source(module, head)):
-            target = star
-        else:
-            target = f"{module.module}.{head}" if module.module else head
-        return f"{target}.{rest}" if rest else target
-
-    @staticmethod
-    def _defines(module: ModuleFacts, name: str) -> bool:
-        return name in module.assigned_calls or name in module.constants or any(c.path == name for c in module.classes)
-
-    def _star_source(self, module: ModuleFacts, name: str, depth: int = 0) -> str | None:
-        """Where `from x import *` brings `name` from, if x is a project module that has it."""
-        for source in module.star_imports:
-            found = self._find_module(source)
-            if found is None or depth > 5:
-                continue
-            if name in found.imports:
-                return found.imports[name]
-            if self._defines(found, name):
-                return f"{found.module}.{name}"
-            deeper = self._star_source(found, name, depth + 1)
-            if deeper:
-                return deeper
-        return None
-
-    def lookup(self, qualified: str, depth: int = 0) -> ClassRef | tuple[ModuleFacts, str] | str:
-        """A project class, a project module-level assignment (module, name), or the name itself."""
-        if depth > 10:
-            return qualified
-        parts = qualified.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module = self._find_module(".".join(parts[:cut]))
-            if module is None:
-                continue
-            rest = parts[cut:]
-            ref = self._classes.get((module.module, ".".join(rest)))
-            if ref is not None:
-                return ref
-            head = rest[0]
-            if head in module.imports:  # re-exported: `from .base import Base` in __init__.py
-                tail = ".".join(rest[1:])
-                target = module.imports[head] + (f".{tail}" if tail else "")
-                return self.lookup(target, depth + 1)
-            if len(rest) == 1 and head in module.assigned_calls:
-                return (module, head)
-            return qualified
-        return qualified
 
     def _external(self, module: ModuleFacts, dotted: str) -> External:
         """Classify a base-class expression that is not a project class."""
@@ -267,60 +112,6 @@ class Project:
             return External.MODEL_BASE
         return External.UNKNOWN
 
-    def from_sqlalchemy(self, module: ModuleFacts, dotted: str, depth: int = 0) -> bool:
-        """Whether a called name is SQLAlchemy's (`Table`, `sa.Enum`, Flask-SQLAlchemy's `db.Table`),
-        not another library's (`rich.table.Table`, `enum.Enum`)."""
-        head = dotted.split(".")[0]
-        qualified = self.qualify(module, dotted)
-        if qualified.startswith(("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")):
-            return True
-        wrapper = self._wrapper(qualified)
-        if wrapper is not None:  # `sautils.Table(...)` that returns `sa.Table(...)`
-            return depth < 5 and self.from_sqlalchemy(*wrapper, depth=depth + 1)
-        if head in module.imports:
-            owner = self.lookup(module.imports[head])
-        elif self._defines(module, head):
-            owner = (module, head) if head in module.assigned_calls else None
-        else:
-            return True  # from a star import, most likely `from sqlalchemy import *`
-        return self._is_flask_db(owner)
-
-    def _wrapper(self, qualified: str) -> tuple[ModuleFacts, str] | None:
-        """A project function that returns a call: its module and what it calls."""
-        target, _, name = qualified.rpartition(".")
-        found = self._find_module(target) if target else None
-        if found is None or name not in found.returns:
-            return None
-        return found, found.returns[name]
-
-    def helper(self, module: ModuleFacts, callee: str) -> tuple[ModuleFacts, str, Helper] | None:
-        """The foreign key helper a call in `module` calls (`fk("parent")`), where it is defined."""
-        target, _, name = self.qualify(module, callee).rpartition(".")
-        found = self._find_module(target) if target else None
-        if found is None or name not in found.helpers:
-            return None
-        return found, name, found.helpers[name]
-
-    def _is_flask_db(self, owner) -> bool:
-        """Whether a lookup result is a module-level `db = SQLAlchemy(...)` (Flask-SQLAlchemy)."""
-        return isinstance(owner, tuple) and self._callee(*owner) in FLASK_SQLALCHEMY
-
-    def is_enum(self, module: ModuleFacts, dotted: str, depth: int = 0) -> bool:
-        """Whether a name in `module` is a Python enum class (for `Mapped[SomeEnum]`)."""
-        qualified = self.qualify(module, dotted)
-        if qualified in PYTHON_ENUMS:
-            return True
-        target = self.lookup(qualified)
-        if not isinstance(target, ClassRef) or depth > 10:
-            return False
-        return any(self.is_enum(target.module, base, depth + 1) for base in target.info.bases if base)
-
-    def _callee(self, module: ModuleFacts, name: str) -> str:
-        callee = module.assigned_calls[name]
-        if callee.endswith(".generate_base"):
-            return callee
-        return self.qualify(module, callee)
-
     def resolve_base(self, cls: ClassRef, dotted: str) -> ClassRef | External:
         if not dotted:
             return External.UNKNOWN
@@ -340,10 +131,23 @@ class Project:
         info = cls.info
         if any(self.qualify(cls.module, d) in AS_DECLARATIVE for d in info.decorators):
             return Role.BASE  # @as_declarative() class Base: ...
+        root, declarative, sqlmodel = self._inherited(cls)
+        if root:
+            return Role.BASE
+        if any(d.endswith((".mapped", ".mapped_as_dataclass")) and self._is_registry(cls, d) for d in info.decorators):
+            return Role.MAPPED
+        if sqlmodel:
+            return Role.MAPPED if ("table", "True") in info.keywords else Role.SQLMODEL_SCHEMA
+        if not declarative:
+            return self._outside_role(cls)
+        return Role.ABSTRACT if info.abstract else Role.MAPPED
+
+    def _inherited(self, cls: ClassRef) -> tuple[bool, bool, bool]:
+        """What the bases make the class: (a DeclarativeBase subclass, declarative, SQLModel)."""
         declarative = sqlmodel = False
         for base in self.bases(cls):
             if base is External.DECLARATIVE_ROOT:
-                return Role.BASE
+                return True, declarative, sqlmodel  # the later bases' roles are not asked for
             if base in (External.MODEL_BASE, External.FLASK_MODEL):
                 declarative = True
             elif base is External.SQLMODEL:
@@ -355,19 +159,17 @@ class Project:
                 elif role is not Role.PLAIN:
                     declarative = True
                     sqlmodel = sqlmodel or self._sqlmodel_lineage(base)
-        if any(d.endswith((".mapped", ".mapped_as_dataclass")) and self._is_registry(cls, d) for d in info.decorators):
+        return False, declarative, sqlmodel
+
+    def _outside_role(self, cls: ClassRef) -> Role:
+        """`class X(Base)` with `__tablename__`, where Base comes from outside the files we can
+        read (an installed package, another sys.path root): a model all the same."""
+        info = cls.info
+        unknown = [d for d in info.bases if self.resolve_base(cls, d) is External.UNKNOWN
+                   and not self._is_object(cls.module, d)]
+        if unknown and info.tablename is not None and not info.abstract:
             return Role.MAPPED
-        if sqlmodel:
-            return Role.MAPPED if ("table", "True") in info.keywords else Role.SQLMODEL_SCHEMA
-        if not declarative:
-            # `class X(Base)` with `__tablename__`, where Base comes from outside the files we can
-            # read (an installed package, another sys.path root): a model all the same
-            unknown = [d for d in info.bases if self.resolve_base(cls, d) is External.UNKNOWN
-                       and not self._is_object(cls.module, d)]
-            if unknown and info.tablename is not None and not info.abstract:
-                return Role.MAPPED
-            return Role.PLAIN
-        return Role.ABSTRACT if info.abstract else Role.MAPPED
+        return Role.PLAIN
 
     def _is_object(self, module: ModuleFacts, dotted: str) -> bool:
         """`class Mixin(object):` names the builtin, never a declarative base from elsewhere."""
@@ -464,6 +266,13 @@ class Project:
             return Table(cls, False, info.tablename)
         if ("table", "True") in info.keywords:  # SQLModel: the class name, lower-cased
             return Table(cls, False, info.name.lower())
+        return self._generated_table(cls, ancestors, mapped_parent, flask)
+
+    def _generated_table(self, cls: ClassRef, ancestors: tuple[ClassRef | External, ...], mapped_parent: bool,
+                         flask: bool) -> Table | None:
+        """The table a `declared_attr __tablename__` (the class's or an unmapped ancestor's) or
+        Flask-SQLAlchemy names; none of them: the parent's table (single-table inheritance)."""
+        info = cls.info
         rule = next(
             (a.info.tablename_rule for a in [cls, *ancestors] if isinstance(a, ClassRef)
              and (a is cls or self.role(a) is not Role.MAPPED) and a.info.tablename_declared_attr),

@@ -142,18 +142,39 @@ def read_catalog(conn, pattern: str, shared_schemas: set[str]) -> Catalog:
     catalog.foreign_keys = {names[o]: [] for o in tenant_oids}
     if not tenant_oids:
         return catalog
-    tenant_set, every = set(tenant_oids), tenant_oids + shared_oids
+
+    def query(sql: str, oids: list[int]):
+        return conn.execute(text(sql), {"oids": oids})
+
+    every = tenant_oids + shared_oids
+    alembic_tables = _add_relations(catalog, names, set(tenant_oids), query(_RELATIONS, every))
+    _add_columns(catalog, names, query(_COLUMNS, tenant_oids))
+    _add_indexes(catalog, names, query(_INDEXES, tenant_oids))
+    for namespace, relname, name, ref_schema, ref_table in query(_FOREIGN_KEYS, tenant_oids):
+        catalog.foreign_keys[names[namespace]].append(ForeignKeyRef(relname, name, ref_schema, ref_table))
+    for namespace, name, values in query(_ENUMS, every):
+        catalog.enums[(names[namespace], name)] = tuple(values)
+    if alembic_tables:
+        catalog.alembic = _alembic_versions(conn, alembic_tables, catalog.tenants)
+    return catalog
+
+
+def _add_relations(catalog: Catalog, names: dict[int, str], tenant_oids: set[int], rows) -> dict[int, str]:
+    """Sequences of every schema read, the tenants' tables; returns the tenants' `alembic_version` tables."""
     alembic_tables: dict[int, str] = {}
-    for oid, namespace, relname, kind in conn.execute(text(_RELATIONS), {"oids": every}):
+    for oid, namespace, relname, kind in rows:
         if kind == "S":
             catalog.sequences.add((names[namespace], relname))
-        elif namespace in tenant_set:
+        elif namespace in tenant_oids:
             if relname == ALEMBIC_TABLE:
                 alembic_tables[oid] = names[namespace]
             else:
                 catalog.tables[names[namespace]][relname] = TableShape({})
-    for namespace, relname, column, spelling, not_null, typtype, type_schema, type_name in conn.execute(
-            text(_COLUMNS), {"oids": tenant_oids}):
+    return alembic_tables
+
+
+def _add_columns(catalog: Catalog, names: dict[int, str], rows) -> None:
+    for namespace, relname, column, spelling, not_null, typtype, type_schema, type_name in rows:
         shape = catalog.tables[names[namespace]].get(relname)
         if shape is None:  # alembic_version
             continue
@@ -161,21 +182,17 @@ def read_catalog(conn, pattern: str, shared_schemas: set[str]) -> Catalog:
             shape.columns[column] = ColumnShape(f"enum {type_name}", not not_null, type_schema)
         else:
             shape.columns[column] = ColumnShape(normalize_type(spelling), not not_null)
+
+
+def _add_indexes(catalog: Catalog, names: dict[int, str], rows) -> None:
     indexes: dict[tuple[str, str], list[IndexShape]] = {}
-    for namespace, relname, name, unique, constraint, columns in conn.execute(text(_INDEXES), {"oids": tenant_oids}):
+    for namespace, relname, name, unique, constraint, columns in rows:
         columns = tuple(c if c is not None else "(expression)" for c in columns)
         indexes.setdefault((names[namespace], relname), []).append(IndexShape(name, columns, unique, constraint))
     for (schema, relname), found in indexes.items():
         if relname in catalog.tables[schema]:
             old = catalog.tables[schema][relname]
             catalog.tables[schema][relname] = TableShape(old.columns, tuple(sorted(found, key=lambda i: i.name)))
-    for namespace, relname, name, ref_schema, ref_table in conn.execute(text(_FOREIGN_KEYS), {"oids": tenant_oids}):
-        catalog.foreign_keys[names[namespace]].append(ForeignKeyRef(relname, name, ref_schema, ref_table))
-    for namespace, name, values in conn.execute(text(_ENUMS), {"oids": every}):
-        catalog.enums[(names[namespace], name)] = tuple(values)
-    if alembic_tables:
-        catalog.alembic = _alembic_versions(conn, alembic_tables, catalog.tenants)
-    return catalog
 
 
 def _alembic_versions(conn, tables: dict[int, str], tenants: list[str]) -> dict[str, tuple[str, ...] | None]:

@@ -49,25 +49,36 @@ def run_tenantlint(*args: str, cwd: Path | None = None, env: Mapping[str, str] |
     in `cwd` (needed by everything that imports the checked code, as `verify` does, or must be
     killable); `script=True` runs the installed `tenantlint` script instead, as pre-commit and CI do
     (so `cwd` is not on sys.path); `in_process=True` uses click's runner in this process and the
-    current directory (fast; monkeypatches apply, exceptions propagate). `env` adds variables."""
+    current directory or `cwd` (fast: no interpreter start; monkeypatches apply, exceptions
+    propagate; never for `verify`, which imports the checked code). `env` adds variables."""
     if in_process:
-        from click.testing import CliRunner
-
-        from tenantlint.cli import main
-
-        assert cwd is None and timeout is None and not script, "an in-process run uses the current directory"
-        try:
-            runner = CliRunner(mix_stderr=False)  # click 8.1; 8.2 keeps stderr apart by default
-        except TypeError:
-            runner = CliRunner()
-        unset: dict[str, str | None] = dict.fromkeys(_USER_ENV)
-        result = runner.invoke(main, list(args), env={**unset, **(env or {})}, catch_exceptions=False)
-        return Result(result.exit_code, result.stdout, result.stderr)
+        assert timeout is None and not script, "an in-process run can be neither killed nor a script"
+        return _in_process(args, cwd, env)
     environ = {k: v for k, v in os.environ.items() if k not in _USER_ENV} | dict(env or {})
     command = [str(Path(sys.executable).with_name("tenantlint"))] if script else [sys.executable, "-m", "tenantlint"]
     done = subprocess.run([*command, *args], cwd=cwd, env=environ, capture_output=True,
                           text=True, timeout=timeout, check=False)
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def _in_process(args: tuple[str, ...], cwd: Path | None, env: Mapping[str, str] | None) -> Result:
+    from click.testing import CliRunner
+
+    from tenantlint.cli import main
+
+    try:
+        runner = CliRunner(mix_stderr=False)  # click 8.1; 8.2 keeps stderr apart by default
+    except TypeError:
+        runner = CliRunner()
+    unset: dict[str, str | None] = dict.fromkeys(_USER_ENV)
+    before = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)  # one test at a time per process, also under pytest-xdist
+    try:
+        result = runner.invoke(main, list(args), env={**unset, **(env or {})}, catch_exceptions=False)
+    finally:
+        os.chdir(before)
+    return Result(result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture
@@ -96,7 +107,28 @@ def isolated_git(tmp_path: Path, monkeypatch):
         monkeypatch.setenv(key, value)
 
 
-DATABASE_URL = os.environ.get("TENANTLINT_TEST_DATABASE_URL")
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist, each worker's own database next to the given one (`NAME_gw0`, made once,
+    kept like NAME): the PostgreSQL tests compare lists of schemas, which another worker would change."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    import sqlalchemy
+
+    given = sqlalchemy.engine.make_url(url)
+    name = f"{given.database}_{worker}"
+    engine = sqlalchemy.create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(sqlalchemy.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if exists.scalar() is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+DATABASE_URL = _worker_database(os.environ.get("TENANTLINT_TEST_DATABASE_URL"))
 
 needs_postgres = pytest.mark.skipif(
     not DATABASE_URL, reason="TENANTLINT_TEST_DATABASE_URL is not set (`.ci/run` starts a PostgreSQL)"

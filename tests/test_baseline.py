@@ -41,14 +41,14 @@ def app(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def baselined(app: Path) -> Path:
-    result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", cwd=app)
+    result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", cwd=app, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (0, CREATED, "")
     return app
 
 
 def _expected_entries(app: Path) -> list[dict]:
     """The fixture's findings (from the JSON output) as entries, occurrences in source order."""
-    findings = json.loads(run_tenantlint("check", "--output-format", "json", cwd=app).stdout)
+    findings = json.loads(run_tenantlint("check", "--output-format", "json", cwd=app, in_process=True).stdout)
     seen: dict[tuple, int] = {}
     entries = []
     for f in findings:
@@ -77,13 +77,13 @@ def test_created_baseline_records_every_finding_and_passes(baselined):
         "  ]\n",
         "}\n",
     ]
-    result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (0, ALL_KNOWN, "")
 
 
 def test_update_is_idempotent(baselined):
     before = (baselined / "baseline.json").read_bytes()
-    result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", cwd=baselined, in_process=True)
     assert (result.exit_code, result.stdout) == (0, "Baseline baseline.json: 41 entries (0 added, 0 removed).\n")
     assert (baselined / "baseline.json").read_bytes() == before
 
@@ -92,7 +92,7 @@ def test_shifted_lines_keep_the_baseline_passing(baselined):
     for name in ("product.py", "tag.py", "order_line.py"):
         path = baselined / "backend/models/user" / name
         path.write_text("# moved\n\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
-    result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (0, ALL_KNOWN, "")
 
 
@@ -107,7 +107,7 @@ def test_a_new_model_fails_and_only_it_is_reported(baselined):
         "    id = Column(Integer, primary_key=True)\n",
         encoding="utf-8",
     )
-    result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined, in_process=True)
     assert (result.exit_code, result.stderr) == (1, "")
     assert result.stdout == (
         "backend/models/user/invoice.py:5:7: TNT001 Model `Invoice` has no tenant schema [*]\n"
@@ -121,7 +121,7 @@ def test_one_more_reference_to_a_known_table_is_reported(baselined):
     source = path.read_text(encoding="utf-8")
     path.write_text(source + '    replaced_by_id = Column(Integer, ForeignKey("products.id"))\n', encoding="utf-8")
     line = source.count("\n") + 1
-    result = run_tenantlint("check", "--baseline", "baseline.json", "-q", cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", "-q", cwd=baselined, in_process=True)
     assert result.exit_code == 1
     assert result.stdout == (
         f"backend/models/user/order_line.py:{line}:49: TNT005 Reference `products.id` names tenant table "
@@ -146,13 +146,13 @@ class Item(Base):
 
 def test_two_models_of_the_same_name_in_one_file_stay_distinct(project):
     root = project({"app/models/user/items.py": TWO_ITEMS})
-    assert run_tenantlint("check", "--baseline", "b.json", "--update-baseline", cwd=root).exit_code == 0
+    assert run_tenantlint("check", "--baseline", "b.json", "--update-baseline", cwd=root, in_process=True).exit_code == 0
     path = root / "app/models/user/items.py"
     second = '\n\nclass Item(Base):\n    __tablename__ = "items_v2"\n    id = Column(Integer, primary_key=True)\n'
     path.write_text(path.read_text(encoding="utf-8") + second, encoding="utf-8")
-    result = run_tenantlint("check", "--baseline", "b.json", "-q", cwd=root)
+    result = run_tenantlint("check", "--baseline", "b.json", "-q", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout) == (1, "app/models/user/items.py:14:7: TNT001 Model `Item` has no tenant schema [*]\n")
-    assert run_tenantlint("check", "--baseline", "b.json", "--update-baseline", cwd=root).exit_code == 0
+    assert run_tenantlint("check", "--baseline", "b.json", "--update-baseline", cwd=root, in_process=True).exit_code == 0
     assert json.loads((root / "b.json").read_text(encoding="utf-8"))["entries"] == [
         {"path": "app/models/user/items.py", "code": "TNT001", "model": "Item", "occurrence": 0},
         {"path": "app/models/user/items.py", "code": "TNT001", "model": "Item", "occurrence": 1},
@@ -161,7 +161,7 @@ def test_two_models_of_the_same_name_in_one_file_stay_distinct(project):
 
 def test_fix_leaves_the_baseline_alone_and_says_what_went_stale(baselined):
     before = (baselined / "baseline.json").read_bytes()
-    result = run_tenantlint("fix", "--baseline", "baseline.json", "--with-references", *BATCH, cwd=baselined)
+    result = run_tenantlint("fix", "--baseline", "baseline.json", "--with-references", *BATCH, cwd=baselined, in_process=True)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (
         "Fixed 3 problems in 3 files.\n"
@@ -169,7 +169,7 @@ def test_fix_leaves_the_baseline_alone_and_says_what_went_stale(baselined):
         "2 baseline entries no longer occur; run with --update-baseline to remove them from baseline.json.\n"
     )
     assert (baselined / "baseline.json").read_bytes() == before
-    result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined, in_process=True)
     assert (result.exit_code, result.stdout) == (0, (
         "All checks passed!\n"
         "38 known problems in baseline baseline.json not shown.\n"
@@ -180,7 +180,7 @@ def test_fix_leaves_the_baseline_alone_and_says_what_went_stale(baselined):
 def test_fixing_a_batch_and_updating_shrinks_the_baseline(baselined):
     before = (baselined / "baseline.json").read_text(encoding="utf-8")
     result = run_tenantlint("fix", "--baseline", "baseline.json", "--update-baseline", "--with-references", *BATCH,
-                            cwd=baselined)
+                            cwd=baselined, in_process=True)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == ("Fixed 3 problems in 3 files.\n2 known problems in baseline baseline.json not shown.\n"
                              "Baseline baseline.json: 39 entries (0 added, 2 removed).\n")
@@ -189,7 +189,7 @@ def test_fixing_a_batch_and_updating_shrinks_the_baseline(baselined):
         assert line in expected
         expected = expected.replace(line, "")
     assert (baselined / "baseline.json").read_text(encoding="utf-8") == expected
-    result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined, in_process=True)
     assert (result.exit_code, result.stdout) == (0, (  # product.py, outside the batch, is checked now
         "All checks passed!\n38 known problems in baseline baseline.json not shown.\n"
         "1 baseline entry no longer occurs; run with --update-baseline to remove it from baseline.json.\n"))
@@ -199,7 +199,7 @@ def test_fix_never_adds_entries(baselined):
     new = baselined / "backend/models/user/ai_credit_copy.py"
     new.write_text((baselined / "backend/models/user/ai_credit.py").read_text(encoding="utf-8").replace("AiCredit", "AiCredit2").replace('"ai_credits"', '"ai_credits2"'), encoding="utf-8")
     before = (baselined / "baseline.json").read_bytes()
-    result = run_tenantlint("fix", "--baseline", "baseline.json", "--update-baseline", "-q", str(new.relative_to(baselined)), cwd=baselined)
+    result = run_tenantlint("fix", "--baseline", "baseline.json", "--update-baseline", "-q", str(new.relative_to(baselined)), cwd=baselined, in_process=True)
     assert result.exit_code == 1  # TNT003 cannot be fixed, and it is not in the baseline
     assert result.stdout.startswith("backend/models/user/ai_credit_copy.py:")
     assert (baselined / "baseline.json").read_bytes() == before
@@ -207,21 +207,21 @@ def test_fix_never_adds_entries(baselined):
 
 def test_checking_some_files_does_not_call_the_others_stale(baselined):
     """pre-commit passes only the changed files: the rest of the baseline is not stale."""
-    result = run_tenantlint("check", "--baseline", "baseline.json", *BATCH, cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", *BATCH, cwd=baselined, in_process=True)
     assert (result.exit_code, result.stdout) == (0, "All checks passed!\n4 known problems in baseline baseline.json not shown.\n")
     # and updating from a subset keeps the entries of the files it did not look at
     (baselined / BATCH[0]).write_text("", encoding="utf-8")
-    result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", BATCH[0], cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", BATCH[0], cwd=baselined, in_process=True)
     assert result.stdout == "Baseline baseline.json: 40 entries (0 added, 1 removed).\n"
 
 
 def test_config_key_is_relative_to_the_project_root(baselined):
     pyproject = baselined / "pyproject.toml"
     pyproject.write_text(pyproject.read_text(encoding="utf-8") + 'baseline = "baseline.json"\n', encoding="utf-8")
-    result = run_tenantlint("check", cwd=baselined / "backend")
+    result = run_tenantlint("check", cwd=baselined / "backend", in_process=True)
     assert (result.exit_code, result.stdout) == (0, "All checks passed!\n41 known problems in baseline ../baseline.json not shown.\n")
     (baselined / "baseline.json").unlink()
-    result = run_tenantlint("check", cwd=baselined / "backend")
+    result = run_tenantlint("check", cwd=baselined / "backend", in_process=True)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         "tenantlint: error: baseline file ../baseline.json does not exist; "
@@ -231,7 +231,7 @@ def test_config_key_is_relative_to_the_project_root(baselined):
 
 def test_json_output_with_a_baseline(baselined):
     (baselined / BATCH[0]).write_text((baselined / BATCH[0]).read_text(encoding="utf-8").replace("class Brand", "class Marque"), encoding="utf-8")
-    result = run_tenantlint("check", "--baseline", "baseline.json", "--output-format", "json", cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", "--output-format", "json", cwd=baselined, in_process=True)
     assert result.exit_code == 1
     assert [(f["path"], f["code"], f["model"]) for f in json.loads(result.stdout)] == [(BATCH[0], "TNT001", "Marque")]
     assert result.stderr == (
@@ -241,18 +241,18 @@ def test_json_output_with_a_baseline(baselined):
 
 
 def test_update_with_json_output_keeps_stdout_valid(app):
-    result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", "--output-format", "json", cwd=app)
+    result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", "--output-format", "json", cwd=app, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (0, "[]\n", CREATED)
 
 
 def test_missing_baseline_is_an_error(app):
-    result = run_tenantlint("check", "--baseline", "nope.json", cwd=app)
+    result = run_tenantlint("check", "--baseline", "nope.json", cwd=app, in_process=True)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         "tenantlint: error: baseline file nope.json does not exist; "
         "create it with `tenantlint check --baseline nope.json --update-baseline`\n"
     )
-    result = run_tenantlint("fix", "--baseline", "nope.json", "--update-baseline", cwd=app)
+    result = run_tenantlint("fix", "--baseline", "nope.json", "--update-baseline", cwd=app, in_process=True)
     assert (result.exit_code, result.stdout) == (2, "")
     assert "baseline file nope.json does not exist" in result.stderr
     assert not (app / "nope.json").exists()
@@ -289,7 +289,7 @@ def test_malformed_baseline_is_an_error_naming_the_file(app, content, reason):
 
 
 def test_update_baseline_needs_a_file(app):
-    result = run_tenantlint("check", "--update-baseline", cwd=app)
+    result = run_tenantlint("check", "--update-baseline", cwd=app, in_process=True)
     assert result.exit_code == 2
     assert "--update-baseline needs --baseline FILE or the config key `baseline`" in result.stderr
 
@@ -367,7 +367,7 @@ def test_scope_follows_the_targets_and_the_selected_rules(tmp_path):
 @pytest.mark.parametrize("output_format", ["json", "sarif", "github"])
 def test_every_machine_format_keeps_the_notes_on_stderr(baselined, output_format):
     (baselined / BATCH[0]).write_text((baselined / BATCH[0]).read_text(encoding="utf-8").replace("class Brand", "class Marque"), encoding="utf-8")
-    result = run_tenantlint("check", "--baseline", "baseline.json", "--output-format", output_format, cwd=baselined)
+    result = run_tenantlint("check", "--baseline", "baseline.json", "--output-format", output_format, cwd=baselined, in_process=True)
     assert result.exit_code == 1
     assert result.stderr == (
         "40 known problems in baseline baseline.json not shown.\n"
@@ -388,12 +388,12 @@ def test_commit_per_model_batch_then_shrink(baselined):
     for argv in (("git", "init", "-q"), ("git", "add", "-A"), ("git", "commit", "-qm", "before")):
         subprocess.run(argv, cwd=baselined, env=env, check=True)
     before = (baselined / "baseline.json").read_text(encoding="utf-8")
-    fixed = run_tenantlint("fix", "--baseline", "baseline.json", "--commit-per-model", *FREE_BATCH, cwd=baselined, env=identity)
+    fixed = run_tenantlint("fix", "--baseline", "baseline.json", "--commit-per-model", *FREE_BATCH, cwd=baselined, env=identity, in_process=True)
     assert fixed.exit_code == 0, fixed.stdout + fixed.stderr
     assert (baselined / "baseline.json").read_text(encoding="utf-8") == before
     log = subprocess.run(["git", "log", "--format=%s", "-2"], cwd=baselined, capture_output=True, text=True, check=True)
     assert log.stdout.count("feat(models): add tenant schema to") == 2
-    result = run_tenantlint("fix", "--baseline", "baseline.json", "--update-baseline", *FREE_BATCH, cwd=baselined)
+    result = run_tenantlint("fix", "--baseline", "baseline.json", "--update-baseline", *FREE_BATCH, cwd=baselined, in_process=True)
     assert (result.exit_code, result.stdout) == (0, "All checks passed!\n1 known problem in baseline baseline.json not shown.\n"
                                                      "Baseline baseline.json: 39 entries (0 added, 2 removed).\n")
     assert (baselined / "baseline.json").read_text(encoding="utf-8") == "".join(

@@ -56,7 +56,7 @@ def set_config(root, text: str) -> None:
 def test_show_settings_prints_the_resolved_config_and_its_file(app):
     set_config(app, 'exclude = ["app/legacy/**"]\nignore = ["TNT1"]\nschema = "t"\n')
     result = run_tenantlint("check", "--show-settings", "--select", "TNT00", "--ignore", "TNT005",
-                            "--extend-exclude", "tools/**", cwd=app / "app")
+                            "--extend-exclude", "tools/**", cwd=app / "app", in_process=True)
     statics = ["TNT000", "TNT001", "TNT002", "TNT003", "TNT004", "TNT006", "TNT007", "TNT008"]
     assert (result.exit_code, result.stderr) == (0, "")
     assert lines_of(result)[:2] == ["# Settings: from ../pyproject.toml; project root: ..", "[tool.tenantlint]"]
@@ -74,7 +74,7 @@ def test_show_settings_prints_the_resolved_config_and_its_file(app):
 
 def test_show_settings_without_a_table_says_the_defaults(tmp_path):
     (tmp_path / ".git").mkdir()
-    result = run_tenantlint("check", "--show-settings", cwd=tmp_path)
+    result = run_tenantlint("check", "--show-settings", cwd=tmp_path, in_process=True)
     assert result.exit_code == 0
     assert lines_of(result)[0] == "# Settings: the defaults (no [tool.tenantlint] table found); project root: ."
     assert tomllib.loads(result.stdout)["tool"]["tenantlint"]["select"][:2] == ["TNT000", "TNT001"]
@@ -82,7 +82,7 @@ def test_show_settings_without_a_table_says_the_defaults(tmp_path):
 
 def test_show_files_marks_each_file(app):
     set_config(app, 'exclude = ["app/legacy/**"]\n')
-    result = run_tenantlint("check", "--show-files", "app", cwd=app)
+    result = run_tenantlint("check", "--show-files", "app", cwd=app, in_process=True)
     assert (result.exit_code, result.stderr) == (0, "")
     assert lines_of(result) == [
         "excluded  app/legacy/old.py",
@@ -91,7 +91,7 @@ def test_show_files_marks_each_file(app):
         "context   tools/gen.py",
     ]
     # a file given by name that `exclude` matches is shown as such
-    named = run_tenantlint("check", "--show-files", "--exclude", "app/services/*", "app/services/report.py", cwd=app)
+    named = run_tenantlint("check", "--show-files", "--exclude", "app/services/*", "app/services/report.py", cwd=app, in_process=True)
     assert "excluded  app/services/report.py" in lines_of(named)
     assert "checked   app/services/report.py" not in lines_of(named)
     assert not (app / ".tenantlint_cache").exists()
@@ -124,37 +124,37 @@ def test_rule_selection_layers(project, config, args, expected):
                     "app/models/shared/plan.py": HEADER + '\n\nclass Plan(Base):\n    __tablename__ = "plans"\n'
                     '    __table_args__ = {"schema": "tenant"}\n    id = Column(Integer, primary_key=True)\n'})
     set_config(root, config)
-    result = run_tenantlint("check", "-q", "--no-cache", *args, cwd=root)
+    result = run_tenantlint("check", "-q", "--no-cache", *args, cwd=root, in_process=True)
     assert (sorted(codes(result)), result.exit_code) == (expected, 1 if expected else 0)
 
 
 def test_selection_options_name_the_bad_code(project):
     root = project({"app/models/user/invoice.py": INVOICE})
     for option in ("--select", "--extend-select", "--ignore", "--extend-ignore"):
-        result = run_tenantlint("check", option, "TNT001,E501", cwd=root)
+        result = run_tenantlint("check", option, "TNT001,E501", cwd=root, in_process=True)
         assert result.exit_code == 2
         assert result.stderr.splitlines()[-1] == f"Error: {option}: unknown rule code 'E501'"
 
 
 def test_exclude_and_extend_exclude(app):
     set_config(app, 'exclude = ["app/legacy/**"]\n')
-    both = run_tenantlint("check", "-q", "--no-cache", cwd=app)
+    both = run_tenantlint("check", "-q", "--no-cache", cwd=app, in_process=True)
     assert [line.split(":")[0] for line in lines_of(both)] == ["app/models/user/invoice.py"] * 2
-    replaced = run_tenantlint("check", "-q", "--no-cache", "--exclude", "app/models/**", cwd=app)
+    replaced = run_tenantlint("check", "-q", "--no-cache", "--exclude", "app/models/**", cwd=app, in_process=True)
     assert lines_of(replaced) == [
         "app/legacy/old.py:14:7: TNT008 Model `Line` declares the tenant schema `tenant` outside the tenant paths"
     ]
     extended = run_tenantlint("check", "--no-cache", "--extend-exclude", "app/models/**,app/services/*",
-                              "--extend-exclude", "tools/*", cwd=app)
+                              "--extend-exclude", "tools/*", cwd=app, in_process=True)
     assert (extended.exit_code, extended.stdout) == (0, "")
     assert extended.stderr == "warning: No Python files found under the given path(s)\n"
-    bad = run_tenantlint("check", "--exclude", "[z-a]", cwd=app)
+    bad = run_tenantlint("check", "--exclude", "[z-a]", cwd=app, in_process=True)
     assert bad.exit_code == 2 and "Error: --exclude: invalid glob '[z-a]'" in bad.stderr
 
 
 def test_fix_and_verify_take_the_same_selection(app):
     set_config(app, 'exclude = ["app/legacy/**"]\n')
-    fixed = run_tenantlint("fix", "--no-cache", "-q", "--select", "TNT006", "--extend-select", "TNT001", cwd=app)
+    fixed = run_tenantlint("fix", "--no-cache", "-q", "--select", "TNT006", "--extend-select", "TNT001", cwd=app, in_process=True)
     assert (fixed.exit_code, fixed.stdout) == (0, "")  # TNT005 is not selected: neither fixed nor reported
     # only Invoice got the schema; the string reference to it stays as it was (not qualified either)
     assert (app / "app/models/user/invoice.py").read_text(encoding="utf-8") == INVOICE.replace(
@@ -191,19 +191,19 @@ NOQA = INVOICE.replace("class Invoice(Base):", "class Invoice(Base):  # noqa: TN
 
 def test_unknown_code_in_a_noqa_comment_is_a_warning(project):
     root = project({"app/models/user/invoice.py": NOQA})
-    result = run_tenantlint("check", cwd=root)
+    result = run_tenantlint("check", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout) == (0, "All checks passed!\n")
     assert result.stderr == (
         "tenantlint: warning: app/models/user/invoice.py:9:23: unknown rule code `TNT999` in a noqa comment\n"
     )
-    again = run_tenantlint("check", cwd=root)  # not replayed silently from the run cache
+    again = run_tenantlint("check", cwd=root, in_process=True)  # not replayed silently from the run cache
     assert again.stderr == result.stderr
 
 
 def test_show_unused_noqa(project):
     source = NOQA.replace('class Line(Base):', 'class Line(Base):  # noqa: TNT001')
     root = project({"app/models/user/invoice.py": source})
-    result = run_tenantlint("check", "--show-unused-noqa", cwd=root)
+    result = run_tenantlint("check", "--show-unused-noqa", cwd=root, in_process=True)
     assert result.exit_code == 1
     assert lines_of(result) == [
         # TNT999 is unknown (warned), E501 is another linter's: neither is judged
@@ -212,9 +212,9 @@ def test_show_unused_noqa(project):
         "Found 2 unused `noqa` directives.",
     ]
     # a code this run does not report is not judged
-    narrow = run_tenantlint("check", "--show-unused-noqa", "--select", "TNT005", cwd=root)
+    narrow = run_tenantlint("check", "--show-unused-noqa", "--select", "TNT005", cwd=root, in_process=True)
     assert (narrow.exit_code, narrow.stdout) == (0, "All checks passed!\n")
-    machine = run_tenantlint("check", "--show-unused-noqa", "--output-format", "json", "--exit-zero", cwd=root)
+    machine = run_tenantlint("check", "--show-unused-noqa", "--output-format", "json", "--exit-zero", cwd=root, in_process=True)
     assert (machine.exit_code, json.loads(machine.stdout)) == (0, [])
     assert machine.stderr.splitlines()[-1] == "Found 2 unused `noqa` directives."
 
@@ -230,10 +230,10 @@ def test_no_python_files_warns_and_creates_nothing(tmp_path, layout):
         (tmp_path / name).write_text(text)
     (tmp_path / "empty").mkdir()
     for args in ([], ["empty"], ["--output-format", "github"]):
-        result = run_tenantlint("check", *args, cwd=tmp_path)
+        result = run_tenantlint("check", *args, cwd=tmp_path, in_process=True)
         assert (result.exit_code, result.stdout) == (0, "")
         assert result.stderr == "warning: No Python files found under the given path(s)\n"
-    as_json = run_tenantlint("check", "--output-format", "json", "empty", cwd=tmp_path)
+    as_json = run_tenantlint("check", "--output-format", "json", "empty", cwd=tmp_path, in_process=True)
     assert (as_json.exit_code, as_json.stdout) == (0, "[]\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted({".git", "empty", *(n.split("/")[0] for n in layout)})
 
@@ -244,17 +244,17 @@ def test_no_python_files_warns_and_creates_nothing(tmp_path, layout):
 def test_statistics_json(project):
     root = project({"app/models/user/invoice.py": INVOICE + '\n\nclass Odd(Base):\n    __tablename__ = "odd"\n'
                     '    __table_args__ = make_args()\n    id = Column(Integer, primary_key=True)\n'})
-    result = run_tenantlint("check", "--statistics", "--output-format", "json", cwd=root)
+    result = run_tenantlint("check", "--statistics", "--output-format", "json", cwd=root, in_process=True)
     assert result.exit_code == 1
     assert json.loads(result.stdout) == [
         {"code": "TNT001", "name": "missing-tenant-schema", "count": 1, "fixable": 1},
         {"code": "TNT003", "name": "unverifiable-table-args", "count": 1, "fixable": 0},
         {"code": "TNT005", "name": "unqualified-table-reference", "count": 1, "fixable": 1},
     ]
-    text = run_tenantlint("check", "--statistics", cwd=root)
+    text = run_tenantlint("check", "--statistics", cwd=root, in_process=True)
     assert lines_of(text) == ["1  TNT001  [*] missing-tenant-schema", "1  TNT003      unverifiable-table-args",
                               "1  TNT005  [*] unqualified-table-reference"]
-    clean = run_tenantlint("check", "--statistics", "--output-format", "json", "--select", "TNT006", cwd=root)
+    clean = run_tenantlint("check", "--statistics", "--output-format", "json", "--select", "TNT006", cwd=root, in_process=True)
     assert (clean.exit_code, clean.stdout) == (0, "[]\n")
 
 
@@ -263,11 +263,11 @@ def test_statistics_marks_a_partly_fixable_rule(project):
     from tenantlint.report import format_statistics
 
     root = project({"app/models/user/invoice.py": INVOICE})
-    found = json.loads(run_tenantlint("check", "--output-format", "json", cwd=root).stdout)
+    found = json.loads(run_tenantlint("check", "--output-format", "json", cwd=root, in_process=True).stdout)
     fixable = next(f for f in found if f["code"] == "TNT001")
     made = [Finding("TNT001", fixable["message"], root, 1, 1, 1, 2, None, None) for _ in range(2)]
     assert format_statistics(made) == "2  TNT001      missing-tenant-schema\n"
-    real = run_tenantlint("check", "--statistics", "--select", "TNT001", cwd=root)
+    real = run_tenantlint("check", "--statistics", "--select", "TNT001", cwd=root, in_process=True)
     assert real.stdout == "1  TNT001  [*] missing-tenant-schema\n"
 
 
@@ -276,19 +276,19 @@ def test_statistics_marks_a_partly_fixable_rule(project):
 
 def test_check_fix_is_fix(project):
     root = project({"app/models/user/invoice.py": INVOICE})
-    by_fix = run_tenantlint("fix", "--no-cache", cwd=root)
+    by_fix = run_tenantlint("fix", "--no-cache", cwd=root, in_process=True)
     fixed = (root / "app/models/user/invoice.py").read_text(encoding="utf-8")
     (root / "app/models/user/invoice.py").write_text(INVOICE, encoding="utf-8")
-    by_check = run_tenantlint("check", "--fix", "--no-cache", cwd=root)
+    by_check = run_tenantlint("check", "--fix", "--no-cache", cwd=root, in_process=True)
     assert (by_check.exit_code, by_check.stdout, by_check.stderr) == (by_fix.exit_code, by_fix.stdout, by_fix.stderr)
     assert by_check.exit_code == 0 and (root / "app/models/user/invoice.py").read_text(encoding="utf-8") == fixed
     assert 'ForeignKey("tenant.invoices.id")' in fixed
     # the extended options go through too
     (root / "app/models/user/invoice.py").write_text(INVOICE, encoding="utf-8")
-    narrow = run_tenantlint("check", "--fix", "--no-cache", "--select", "TNT006", "--extend-select", "TNT001", cwd=root)
+    narrow = run_tenantlint("check", "--fix", "--no-cache", "--select", "TNT006", "--extend-select", "TNT001", cwd=root, in_process=True)
     assert narrow.exit_code == 0
     assert 'ForeignKey("invoices.id")' in (root / "app/models/user/invoice.py").read_text(encoding="utf-8")
-    refused = run_tenantlint("check", "--fix", "--statistics", cwd=root)
+    refused = run_tenantlint("check", "--fix", "--statistics", cwd=root, in_process=True)
     assert refused.exit_code == 2 and "--fix cannot be combined with --statistics" in refused.stderr
 
 
@@ -304,12 +304,12 @@ def test_verify_takes_verbose(project):
 
 def test_fix_takes_the_command_line_excludes(project):
     root = project({"app/models/user/invoice.py": INVOICE, "app/models/user/old.py": INVOICE})
-    result = run_tenantlint("fix", "--no-cache", "-q", "--extend-exclude", "app/models/user/old.py", cwd=root)
+    result = run_tenantlint("fix", "--no-cache", "-q", "--extend-exclude", "app/models/user/old.py", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout) == (0, "")
     assert (root / "app/models/user/old.py").read_text(encoding="utf-8") == INVOICE  # never read, never written
     assert (root / "app/models/user/invoice.py").read_text(encoding="utf-8") == INVOICE.replace(
         '__tablename__ = "invoices"\n',
         '__tablename__ = "invoices"\n    __table_args__ = {"schema": "tenant"}  # Placeholder for schema_translate_map\n',
     ).replace('"invoices.id"', '"tenant.invoices.id"')
-    again = run_tenantlint("check", "--no-cache", "-q", "--exclude", "app/models/user/invoice.py", cwd=root)
+    again = run_tenantlint("check", "--no-cache", "-q", "--exclude", "app/models/user/invoice.py", cwd=root, in_process=True)
     assert [line.split(":")[0] for line in lines_of(again)] == ["app/models/user/old.py"] * 2

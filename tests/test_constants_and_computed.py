@@ -34,8 +34,8 @@ def _project(tmp_path, files):
 
 
 def _fix_then_check(root):
-    fixed = run_tenantlint("fix", ".", cwd=root)
-    checked = run_tenantlint("check", ".", cwd=root)
+    fixed = run_tenantlint("fix", ".", cwd=root, in_process=True)
+    checked = run_tenantlint("check", ".", cwd=root, in_process=True)
     return fixed, checked, sqlalchemy_says(root, "app.models.user.m")
 
 
@@ -43,7 +43,7 @@ def test_a_constant_used_once_is_qualified_where_it_is_defined(tmp_path):
     source = HEAD + '\nTABLE_PARENT = "parent"\nUSER_ID = "parent.id"\n' + BASE + \
         "    parent_id = Column(ForeignKey(USER_ID))\n"
     root = _project(tmp_path, {"app/models/user/m.py": source})
-    assert run_tenantlint("check", ".", cwd=root).stdout == (
+    assert run_tenantlint("check", ".", cwd=root, in_process=True).stdout == (
         "app/models/user/m.py:12:7: TNT001 Model `Parent` has no tenant schema [*]\n"
         "app/models/user/m.py:17:7: TNT001 Model `Child` has no tenant schema [*]\n"
         "app/models/user/m.py:20:35: TNT005 Reference `parent.id` names tenant table `parent` without the "
@@ -142,7 +142,7 @@ def build(name, target):
     return metadata.tables[name.lower()]
 '''
     root = _project(tmp_path, {"app/models/user/m.py": source})
-    out = run_tenantlint("check", ".", cwd=root).stdout
+    out = run_tenantlint("check", ".", cwd=root, in_process=True).stdout
     tail = " is computed: tenantlint cannot tell which table it names (confirm with `tenantlint verify`)\n"
     assert out == (
         f"app/models/user/m.py:9:16: TNT005 Reference `target()`{tail}"
@@ -169,7 +169,7 @@ posts = sa.Table(
 )
 '''
     root = _project(tmp_path, {"app/names.py": 'USERS = "users"\n', "app/models/user/m.py": source})
-    assert run_tenantlint("check", ".", cwd=root).stdout == (
+    assert run_tenantlint("check", ".", cwd=root, in_process=True).stdout == (
         "app/models/user/m.py:7:9: TNT006 Table `users` has no tenant schema [*]\n"
         "app/models/user/m.py:8:9: TNT006 Table `posts` has no tenant schema [*]\n"
         "app/models/user/m.py:11:40: TNT005 Reference `users.id` names tenant table `users` without the "
@@ -196,7 +196,7 @@ links = Table(
 )
 '''
     root = _project(tmp_path, {"app/models/user/m.py": source})
-    assert [line for line in run_tenantlint("check", ".", cwd=root).stdout.splitlines() if "LINKS" in line] == [
+    assert [line for line in run_tenantlint("check", ".", cwd=root, in_process=True).stdout.splitlines() if "LINKS" in line] == [
         "app/models/user/m.py:22:45: TNT005 Reference `child_parent` names tenant table `child_parent` without the "
         "`tenant.` schema (the value of constant `LINKS`, qualified where it is defined) [*]",
     ]

@@ -53,7 +53,7 @@ COUPON_NO_NEWLINE = FILES["app/models/user/coupon.py"].rstrip("\n")
 def test_diff_of_a_file_without_final_newline_ends_its_hunk_and_the_counts_are_singular(tmp_path):
     write_app(tmp_path, {**FILES, "app/models/user/coupon.py": COUPON_NO_NEWLINE})
     result = run_tenantlint("fix", "--diff", "--no-cache", "app/models/user/coupon.py", "app/models/user/tag.py",
-                            cwd=tmp_path)
+                            cwd=tmp_path, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (1, (
         "--- a/app/models/user/coupon.py\n"
         "+++ b/app/models/user/coupon.py\n"
@@ -77,7 +77,7 @@ def test_diff_of_a_file_without_final_newline_ends_its_hunk_and_the_counts_are_s
         "     id: Mapped[int] = mapped_column(primary_key=True)\n"
         "     name: Mapped[str]\n"
     ), "Would fix 2 problems in 2 files.\n")
-    one = run_tenantlint("fix", "--diff", "--no-cache", "app/models/user/coupon.py", cwd=tmp_path)
+    one = run_tenantlint("fix", "--diff", "--no-cache", "app/models/user/coupon.py", cwd=tmp_path, in_process=True)
     assert (one.exit_code, one.stderr) == (1, "Would fix 1 problem in 1 file.\n")
     # the output is a patch git applies as it is
     (tmp_path / "fix.patch").write_text(result.stdout)
@@ -89,7 +89,7 @@ def test_diff_of_a_file_without_final_newline_ends_its_hunk_and_the_counts_are_s
 
 def test_fix_says_one_problem_in_one_file(tmp_path):
     write_app(tmp_path)
-    result = run_tenantlint("fix", "--no-cache", "app/models/user/coupon.py", cwd=tmp_path)
+    result = run_tenantlint("fix", "--no-cache", "app/models/user/coupon.py", cwd=tmp_path, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (0, "Fixed 1 problem in 1 file.\n", "")
 
 
@@ -124,7 +124,7 @@ def test_the_qualify_message_comes_from_the_config(invoicing):
 ])
 def test_the_qualify_message_only_takes_its_placeholders(tmp_path, template, shown):
     write_app(tmp_path, {**FILES, "pyproject.toml": PYPROJECT + f'qualify-message = "{template}"\n'})
-    result = run_tenantlint("check", "--no-cache", cwd=tmp_path)
+    result = run_tenantlint("check", "--no-cache", cwd=tmp_path, in_process=True)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         f"tenantlint: error: config key `qualify-message` uses '{shown}'; it may only use {{file}}, {{path}} and "

@@ -114,7 +114,7 @@ def test_a_subset_that_moves_a_table_referenced_elsewhere_is_refused_before_writ
     root = shop(tmp_path)
     before = sources(root)
     for extra in ((), ("--diff",)):
-        result = run_tenantlint("fix", "--no-cache", *extra, *PLAN_01, cwd=root)
+        result = run_tenantlint("fix", "--no-cache", *extra, *PLAN_01, cwd=root, in_process=True)
         assert (result.exit_code, result.stdout, result.stderr) == (2, "", REFUSED)
     assert sources(root) == before
 
@@ -123,7 +123,7 @@ def test_plan_01_then_plan_02_with_references_keeps_every_foreign_key_resolving(
     root = shop(tmp_path)
     assert foreign_keys(root) == ["order_lines.product_id -> products", "product_tags.product_id -> products",
                                   "product_tags.tag_id -> tags", "products.brand_id -> brands"]
-    plan_01 = run_tenantlint("fix", "--no-cache", "--with-references", *PLAN_01, cwd=root)
+    plan_01 = run_tenantlint("fix", "--no-cache", "--with-references", *PLAN_01, cwd=root, in_process=True)
     assert (plan_01.exit_code, plan_01.stderr) == (1, "")
     assert plan_01.stdout.endswith("Found 2 problems (0 fixable with `tenantlint fix`).\nFixed 4 problems in 2 files.\n")
     after_01 = sources(root)
@@ -137,14 +137,14 @@ def test_plan_01_then_plan_02_with_references_keeps_every_foreign_key_resolving(
     assert foreign_keys(root) == ["order_lines.product_id -> tenant.products", "tenant.product_tags.product_id -> tenant.products",
                                   "tenant.product_tags.tag_id -> tags", "tenant.products.brand_id -> brands"]
 
-    plan_02 = run_tenantlint("fix", "--no-cache", "--with-references", *PLAN_02, cwd=root)
+    plan_02 = run_tenantlint("fix", "--no-cache", "--with-references", *PLAN_02, cwd=root, in_process=True)
     assert (plan_02.exit_code, plan_02.stdout, plan_02.stderr) == (0, "Fixed 5 problems in 3 files.\n", "")
     assert sources(root)["app/models/user/product.py"] == after_01["app/models/user/product.py"].replace(
         '"tags.id"', '"tenant.tags.id"').replace('"brands.id"', '"tenant.brands.id"')
     assert foreign_keys(root) == [
         "tenant.order_lines.product_id -> tenant.products", "tenant.product_tags.product_id -> tenant.products",
         "tenant.product_tags.tag_id -> tenant.tags", "tenant.products.brand_id -> tenant.brands"]
-    assert run_tenantlint("check", "--no-cache", cwd=root).stdout == "All checks passed!\n"
+    assert run_tenantlint("check", "--no-cache", cwd=root, in_process=True).stdout == "All checks passed!\n"
 
 
 REVIEW = """
@@ -207,12 +207,12 @@ def test_with_commit_per_model_each_reference_is_committed_with_the_model_it_fol
 
 def test_the_baseline_does_not_hide_a_reference_to_a_table_moved_after_it_was_recorded(tmp_path):
     root = shop(tmp_path)
-    recorded = run_tenantlint("check", "--no-cache", "--baseline", "b.json", "--update-baseline", cwd=root)
+    recorded = run_tenantlint("check", "--no-cache", "--baseline", "b.json", "--update-baseline", cwd=root, in_process=True)
     assert (recorded.exit_code, recorded.stdout) == (0, "Baseline b.json: 9 entries (9 added, 0 removed).\n")
     product = root / "app/models/user/product.py"  # moved by hand, references left as they were
     product.write_text(product.read_text().replace('    __tablename__ = "products"\n',
                                                    '    __tablename__ = "products"\n' + ASSIGNMENT))
-    result = run_tenantlint("check", "--no-cache", "--baseline", "b.json", cwd=root)
+    result = run_tenantlint("check", "--no-cache", "--baseline", "b.json", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout) == (1, (
         "app/models/user/order_line.py:11:56: TNT005 Reference `products.id` names tenant table `products` "
         "without the `tenant.` schema [*]\n"
@@ -249,6 +249,6 @@ def test_a_reference_built_by_a_helper_outside_the_run_is_refused_even_with_refe
     before = sources(root)
     assert "order_lines.product_id -> products" in foreign_keys(root)
     for extra in ((), ("--with-references",), ("--diff", "--with-references")):
-        result = run_tenantlint("fix", "--no-cache", *extra, *PLAN_01, cwd=root)
+        result = run_tenantlint("fix", "--no-cache", *extra, *PLAN_01, cwd=root, in_process=True)
         assert (result.exit_code, result.stdout, result.stderr) == (2, "", CANNOT_QUALIFY)
     assert sources(root) == before

@@ -32,14 +32,14 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def test_check_lists_every_model_missing_the_schema():
-    result = run_tenantlint("check", "--no-cache", "fixtures/app", cwd=FIXTURES.parent)  # write nothing into fixtures/
+    result = run_tenantlint("check", "--no-cache", "fixtures/app", cwd=FIXTURES.parent, in_process=True)  # write nothing into fixtures/
     assert result.exit_code == 1
     assert result.stdout == EXPECTED_CHECK
     assert result.stderr == ""
 
 
 def test_fix_produces_the_golden_tree_and_is_idempotent(app):
-    first = run_tenantlint("fix", ".", cwd=app)
+    first = run_tenantlint("fix", ".", cwd=app, in_process=True)
     assert first.stdout.splitlines()[-1] == "Fixed 40 problems in 18 files."
     assert _tree(app) == _tree(FIXTURES / "app-fixed")
     # what is left is the report-only case the fixture holds on purpose
@@ -49,17 +49,17 @@ def test_fix_produces_the_golden_tree_and_is_idempotent(app):
         "Found 1 problem (0 fixable with `tenantlint fix`).",
     ]
     assert first.exit_code == 1
-    second = run_tenantlint("fix", "--diff", ".", cwd=app)
+    second = run_tenantlint("fix", "--diff", ".", cwd=app, in_process=True)
     assert (second.exit_code, second.stdout) == (0, "")
     assert _tree(app) == _tree(FIXTURES / "app-fixed")
 
 
 def test_fix_diff_writes_nothing(app):
     # brands is referenced from product.py: moving it alone is refused, with the files named
-    refused = run_tenantlint("fix", "--diff", "backend/models/user/brand.py", cwd=app)
+    refused = run_tenantlint("fix", "--diff", "backend/models/user/brand.py", cwd=app, in_process=True)
     assert (refused.exit_code, refused.stdout) == (2, "")
     assert refused.stderr.startswith("tenantlint: error: the fix moves tables that files outside this run refer to")
-    result = run_tenantlint("fix", "--diff", "--with-references", "backend/models/user/brand.py", cwd=app)
+    result = run_tenantlint("fix", "--diff", "--with-references", "backend/models/user/brand.py", cwd=app, in_process=True)
     assert result.exit_code == 1
     assert result.stdout == (
         "--- a/backend/models/user/brand.py\n"
@@ -94,7 +94,7 @@ def _prove(root: Path) -> subprocess.CompletedProcess:
 
 
 def test_fixed_app_runs_with_two_isolated_tenants(app):
-    run_tenantlint("fix", ".", cwd=app)
+    run_tenantlint("fix", ".", cwd=app, in_process=True)
     result = _prove(app)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "isolation on tenant.brands: {'user_1': 1, 'user_2': 0}" in result.stdout

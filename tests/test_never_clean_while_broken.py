@@ -61,9 +61,9 @@ def test_after_fix_the_app_maps_or_check_says_why(reference, tablename, parent_a
             "app/helpers.py": 'from sqlalchemy import ForeignKey\n\n\ndef fk(t):\n    return ForeignKey(t + ".id")\n',
             "app/models/user/m.py": _module(reference, tablename, parent_args, noqa_ref),
         })
-        fixed = run_tenantlint("fix", ".", cwd=root)
+        fixed = run_tenantlint("fix", ".", cwd=root, in_process=True)
         assert fixed.exit_code in (0, 1), fixed.stderr
-        checked = run_tenantlint("check", ".", cwd=root)
+        checked = run_tenantlint("check", ".", cwd=root, in_process=True)
         says = sqlalchemy_says(root, "app.models.user.m")
         assert says.startswith(("ok", "tenant.child: parent.id", "child: tenant.parent.id")), says
         if says != "ok" and not noqa_ref:

@@ -51,7 +51,7 @@ def _project(tmp_path, files):
 @newer
 def test_a_newer_grammar_file_is_checked_with_exact_positions(tmp_path):
     root = _project(tmp_path, {"app/models/user/m.py": MODELS})
-    done = run_tenantlint("check", ".", cwd=root)
+    done = run_tenantlint("check", ".", cwd=root, in_process=True)
     assert (done.exit_code, done.stdout) == (1, (
         "app/models/user/m.py:11:7: TNT001 Model `Parent` has no tenant schema [*]\n"
         "app/models/user/m.py:16:7: TNT001 Model `Child` has no tenant schema [*]\n"
@@ -70,7 +70,7 @@ def test_a_newer_grammar_base_module_is_resolved_from_another_module(tmp_path):
                                 "class Thing(Base):\n    __tablename__ = 'things'\n"
                                 "    id = Column(Integer, primary_key=True)\n",
     })
-    done = run_tenantlint("check", "app/models", cwd=root)
+    done = run_tenantlint("check", "app/models", cwd=root, in_process=True)
     assert (done.exit_code, done.stdout) == (1, (
         "app/models/user/m.py:6:7: TNT001 Model `Thing` has no tenant schema [*]\n"
         "Found 1 problem (1 fixable with `tenantlint fix`).\n"
@@ -79,7 +79,7 @@ def test_a_newer_grammar_base_module_is_resolved_from_another_module(tmp_path):
 
 def test_what_libcst_cannot_parse_either_is_tnt000(tmp_path):
     root = _project(tmp_path, {"app/models/user/m.py": "class Broken(:\n    pass\n"})
-    done = run_tenantlint("check", ".", cwd=root)
+    done = run_tenantlint("check", ".", cwd=root, in_process=True)
     assert (done.exit_code, done.stdout) == (2, (
         "app/models/user/m.py:1:14: TNT000 syntax error: invalid syntax\n"
         "Found 1 problem (0 fixable with `tenantlint fix`).\n"

@@ -14,7 +14,9 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 GUARDED = "from conftest import needs_postgres\n\n\n@needs_postgres\ndef test_on_postgresql():\n    pass\n"
-OURS = ("CI", "TENANTLINT_REQUIRE_POSTGRES", "TENANTLINT_TEST_DATABASE_URL", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
+# (and pytest-xdist's: with them, the inner run's conftest would make a worker database on the fake URL)
+OURS = ("CI", "TENANTLINT_REQUIRE_POSTGRES", "TENANTLINT_TEST_DATABASE_URL", "PYTEST_ADDOPTS", "PYTEST_PLUGINS",
+        "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID")
 
 
 def pytest_with(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:

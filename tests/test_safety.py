@@ -132,18 +132,31 @@ def test_a_comment_the_file_encoding_cannot_hold_is_refused(project):
 
 # -- 2b. interrupts --------------------------------------------------------------------------
 
-def test_sigint_during_a_write_lets_that_write_finish(tmp_path, monkeypatch):
+# In a fresh interpreter: the deferral blocks the signals in the writing thread, as in the
+# single-threaded CLI; a pytest-xdist worker has a second thread that would take the signal. The
+# handler is set as a terminal's Python has it, also where the shell (a background job) ignores SIGINT.
+SIGINT_SCRIPT = """
+import os, signal, sys
+from pathlib import Path
+from tenantlint import atomic
+signal.signal(signal.SIGINT, signal.default_int_handler)
+real_fsync = os.fsync
+def fsync_then_interrupt(fd):
+    os.kill(os.getpid(), signal.SIGINT)
+    real_fsync(fd)
+os.fsync = fsync_then_interrupt
+try:
+    atomic.write_atomic(Path(sys.argv[1]) / "a.py", b"new\\n")
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_sigint_during_a_write_lets_that_write_finish(tmp_path):
     target = tmp_path / "a.py"
     target.write_bytes(b"old\n")
-    real_fsync = os.fsync
-
-    def fsync_then_interrupt(fd):
-        os.kill(os.getpid(), signal.SIGINT)
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync_then_interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        atomic.write_atomic(target, b"new\n")
+    proc = subprocess.run([sys.executable, "-c", SIGINT_SCRIPT, str(tmp_path)], capture_output=True, text=True)
+    assert (proc.returncode, proc.stderr) == (130, "")
     assert target.read_bytes() == b"new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.py"]
 

@@ -129,7 +129,7 @@ def test_a_broken_pyproject_never_lets_fix_rewrite_an_excluded_migration(tmp_pat
     pyproject = PYPROJECT.replace('exclude = ["app/models/user/legacy.py"]', 'exclude = ["migrations/**"]')
     root = write_app(tmp_path, {**FILES, "pyproject.toml": pyproject, "migrations/versions/0001_tags.py": MIGRATION})
     (root / "pyproject.toml").write_text(pyproject.replace('version = "0"', "version = 1.0.0"), encoding="utf-8")
-    result = run_tenantlint("fix", cwd=root)
+    result = run_tenantlint("fix", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", ERROR + "pyproject.toml:3:14: invalid TOML: Expected newline or end of document after a statement\n"
     )
@@ -137,7 +137,7 @@ def test_a_broken_pyproject_never_lets_fix_rewrite_an_excluded_migration(tmp_pat
     assert (root / "app/models/user/product.py").read_text(encoding="utf-8") == PRODUCT
     # the same tree with the file repaired: the migration stays excluded, the models are fixed
     (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
-    result = run_tenantlint("fix", "-q", cwd=root)
+    result = run_tenantlint("fix", "-q", cwd=root, in_process=True)
     assert result.exit_code == 0, result.stderr
     assert (root / "migrations/versions/0001_tags.py").read_text(encoding="utf-8") == MIGRATION
     assert (root / "app/models/user/product.py").read_text(encoding="utf-8") != PRODUCT
@@ -148,13 +148,13 @@ def test_a_broken_pyproject_further_up_the_discovery_path_is_an_error(tmp_path):
     the search on, and a broken one on the way stops it."""
     (tmp_path / "pyproject.toml").write_text("[tool.tenantlint\n", encoding="utf-8")
     root = write_app(tmp_path / "project", {**FILES, "pyproject.toml": '[project]\nname = "app"\n'})
-    result = run_tenantlint("check", "app/models/user/coupon.py", cwd=root)
+    result = run_tenantlint("check", "app/models/user/coupon.py", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", ERROR + "../pyproject.toml:1:17: invalid TOML: Expected ']' at the end of a table declaration\n"
     )
     # the nearest file with a [tool.tenantlint] table ends the search: the broken one above is not read
     (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
-    result = run_tenantlint("check", "-q", "app/models/user/coupon.py", cwd=root)
+    result = run_tenantlint("check", "-q", "app/models/user/coupon.py", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (
         1, "app/models/user/coupon.py:6:7: TNT001 Model `Coupon` has no tenant schema [*]\n", ""
     )
@@ -164,7 +164,7 @@ def test_an_unreadable_pyproject_is_an_error(tmp_path):
     root = write_app(tmp_path)
     (root / "pyproject.toml").unlink()
     (root / "pyproject.toml").symlink_to("nowhere.toml")
-    result = run_tenantlint("check", cwd=root)
+    result = run_tenantlint("check", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", ERROR + "cannot read config file pyproject.toml: No such file or directory\n"
     )
@@ -179,10 +179,10 @@ def test_an_unreadable_pyproject_is_an_error(tmp_path):
 def test_config_option_file_errors_name_it(tmp_path):
     root = write_app(tmp_path)
     (root / "tl.toml").write_text("tool = []\n", encoding="utf-8")
-    result = run_tenantlint("check", "--config", "tl.toml", cwd=root)
+    result = run_tenantlint("check", "--config", "tl.toml", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", ERROR + "config key `tool` must be a table, got [] (in tl.toml)\n")
     (root / "tl.toml").write_text("[tenantlint]\nschema = \n", encoding="utf-8")
-    result = run_tenantlint("check", "--config", "tl.toml", cwd=root)
+    result = run_tenantlint("check", "--config", "tl.toml", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", ERROR + "tl.toml:2:10: invalid TOML: Invalid value\n")
 
 
@@ -229,7 +229,7 @@ def _outside(root: Path, name: str) -> str:
 def shared_baseline(tmp_path) -> tuple[Path, Path, str]:
     """A project, and a baseline of its findings in the folder above it (a shared CI checkout)."""
     root = write_app(tmp_path / "project")
-    created = run_tenantlint("check", "--baseline", "b.json", "--update-baseline", cwd=root)
+    created = run_tenantlint("check", "--baseline", "b.json", "--update-baseline", cwd=root, in_process=True)
     assert created.exit_code == 0, created.stderr
     outside = tmp_path / "shared.json"
     (root / "b.json").rename(outside)
@@ -238,7 +238,7 @@ def shared_baseline(tmp_path) -> tuple[Path, Path, str]:
 
 def test_a_baseline_outside_the_root_is_read(shared_baseline):
     root, _, _ = shared_baseline
-    result = run_tenantlint("check", "--baseline", "../shared.json", cwd=root)
+    result = run_tenantlint("check", "--baseline", "../shared.json", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout, result.stderr) == (
         0, "All checks passed!\n4 known problems in baseline ../shared.json not shown.\n", ""
     )
@@ -260,9 +260,9 @@ def test_a_symlink_does_not_carry_a_baseline_write_outside_the_root(shared_basel
     (root / "ci").symlink_to(outside.parent, target_is_directory=True)
     for name in ("b.json", "ci/shared.json"):
         (root / "pyproject.toml").write_text(PYPROJECT + f'baseline = "{name}"\n', encoding="utf-8")
-        read = run_tenantlint("check", cwd=root)
+        read = run_tenantlint("check", cwd=root, in_process=True)
         assert (read.exit_code, read.stdout) == (0, f"All checks passed!\n4 known problems in baseline {name} not shown.\n")
-        result = run_tenantlint("check", "--update-baseline", cwd=root)
+        result = run_tenantlint("check", "--update-baseline", cwd=root, in_process=True)
         assert (result.exit_code, result.stdout, result.stderr) == (2, "", _outside(root, name))
     assert outside.read_text(encoding="utf-8") == before
     assert (root / "b.json").is_symlink()
@@ -271,6 +271,6 @@ def test_a_symlink_does_not_carry_a_baseline_write_outside_the_root(shared_basel
 def test_a_baseline_inside_the_root_is_still_written(shared_baseline):
     root, outside, before = shared_baseline
     (root / "ci").mkdir()
-    result = run_tenantlint("check", "--baseline", "ci/b.json", "--update-baseline", cwd=root)
+    result = run_tenantlint("check", "--baseline", "ci/b.json", "--update-baseline", cwd=root, in_process=True)
     assert (result.exit_code, result.stdout) == (0, "Baseline ci/b.json: 4 entries (4 added, 0 removed).\n")
     assert json.loads((root / "ci/b.json").read_text(encoding="utf-8")) == json.loads(before)

@@ -43,7 +43,7 @@ def test_a_dict_constant_is_resolved_merged_when_sole_user_else_reported(tmp_pat
                                  "app/models/user/__init__.py": "", "app/models/user/m.py": SOURCE})
     shared = ("has no tenant schema; its `__table_args__` uses `_SHARED_ARGS`, which other code uses too: write "
               '`{**_SHARED_ARGS, "schema": "tenant"}` in its place\n')
-    assert run_tenantlint("check", ".", cwd=root).stdout == (
+    assert run_tenantlint("check", ".", cwd=root, in_process=True).stdout == (
         "app/models/user/m.py:12:7: TNT001 Model `Parent` has no tenant schema [*]\n"
         f"app/models/user/m.py:18:7: TNT001 Model `Child` {shared}"
         "app/models/user/m.py:22:35: TNT005 Reference `parent.id` names tenant table `parent` without the "
@@ -51,12 +51,12 @@ def test_a_dict_constant_is_resolved_merged_when_sole_user_else_reported(tmp_pat
         f"app/models/user/m.py:25:7: TNT001 Model `Other` {shared}"
         "Found 4 problems (2 fixable with `tenantlint fix`).\n"
     )
-    assert run_tenantlint("fix", ".", cwd=root).exit_code == 1
+    assert run_tenantlint("fix", ".", cwd=root, in_process=True).exit_code == 1
     text = (root / "app/models/user/m.py").read_text()
     assert text == SOURCE.replace('_DEFAULT_TABLE_ARGS = {"mysql_engine": "InnoDB"}',
                                   '_DEFAULT_TABLE_ARGS = {"mysql_engine": "InnoDB", "schema": "tenant"}').replace(
         'ForeignKey("parent.id")', 'ForeignKey("tenant.parent.id")')
-    checked = run_tenantlint("check", ".", cwd=root)
+    checked = run_tenantlint("check", ".", cwd=root, in_process=True)
     assert (checked.exit_code, checked.stdout) == (1, (
         f"app/models/user/m.py:18:7: TNT001 Model `Child` {shared}"
         f"app/models/user/m.py:25:7: TNT001 Model `Other` {shared}"
@@ -67,5 +67,5 @@ def test_a_dict_constant_is_resolved_merged_when_sole_user_else_reported(tmp_pat
     (root / "app/models/user/m.py").write_text(text.replace(
         "__table_args__ = _SHARED_ARGS", '__table_args__ = {**_SHARED_ARGS, "schema": "tenant"}').replace(
         '_SHARED_ARGS)', '{**_SHARED_ARGS, "schema": "tenant"})'))
-    assert run_tenantlint("check", ".", cwd=root).stdout == "All checks passed!\n"
+    assert run_tenantlint("check", ".", cwd=root, in_process=True).stdout == "All checks passed!\n"
     assert sqlalchemy_says(root, "app.models.user.m") == "ok"

@@ -45,7 +45,7 @@ def _project(tmp_path, files):
 ], ids=["imported", "same-module"])
 def test_a_table_wrapper_is_sqlalchemys_table(tmp_path, files, offset):
     root = _project(tmp_path, files)
-    before = run_tenantlint("check", ".", cwd=root)
+    before = run_tenantlint("check", ".", cwd=root, in_process=True)
     assert (before.exit_code, before.stdout) == (1, (
         f"app/models/user/m.py:{7 + offset}:9: TNT006 Table `users` has no tenant schema [*]\n"
         f"app/models/user/m.py:{11 + offset}:9: TNT006 Table `posts` has no tenant schema [*]\n"
@@ -53,10 +53,10 @@ def test_a_table_wrapper_is_sqlalchemys_table(tmp_path, files, offset):
         "the `tenant.` schema [*]\n"
         "Found 3 problems (3 fixable with `tenantlint fix`).\n"
     ))
-    assert run_tenantlint("fix", ".", cwd=root).exit_code == 0
+    assert run_tenantlint("fix", ".", cwd=root, in_process=True).exit_code == 0
     text = (root / "app/models/user/m.py").read_text()
     assert text.count('    schema="tenant",\n') == 2 and 'sa.ForeignKey("tenant.users.id")' in text
-    after = run_tenantlint("check", ".", cwd=root)
+    after = run_tenantlint("check", ".", cwd=root, in_process=True)
     assert (after.exit_code, after.stdout) == (0, "All checks passed!\n")
     assert sqlalchemy_says(root, "app.models.user.m") == "ok"
 
@@ -67,5 +67,5 @@ def test_a_function_named_table_that_returns_something_else_is_not_a_table(tmp_p
                               "    return RichTable(*args)\n",
         "app/models/user/m.py": 'from app.util import render\n\ngrid = render.Table("users")\n',
     })
-    done = run_tenantlint("check", ".", cwd=root)
+    done = run_tenantlint("check", ".", cwd=root, in_process=True)
     assert (done.exit_code, done.stdout) == (0, "All checks passed!\n")

@@ -20,7 +20,7 @@ def fixed_app(tmp_path: Path) -> Path:
     """fixtures/app copied and fixed by `tenantlint fix` (so the test proves the fix, not the golden copy)."""
     app = tmp_path / "app"
     shutil.copytree(FIXTURES / "app", app)
-    result = run_tenantlint("fix", cwd=app)
+    result = run_tenantlint("fix", cwd=app, in_process=True)
     # only AiCredit's computed __table_args__ (TNT003) is left: verify is what checks it
     assert (result.exit_code, result.stdout.splitlines()[-1]) == (1, "Fixed 40 problems in 18 files."), result.stdout
     return app

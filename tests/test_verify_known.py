@@ -65,7 +65,7 @@ class Note(Base):
 
 def test_verify_hides_what_the_baseline_holds_and_shows_what_is_new(tmp_path):
     root = shop(tmp_path)
-    recorded = run_tenantlint("check", "--baseline", "known.json", "--update-baseline", cwd=root)
+    recorded = run_tenantlint("check", "--baseline", "known.json", "--update-baseline", cwd=root, in_process=True)
     assert recorded.exit_code == 0, recorded.stderr
     assert json.loads((root / "known.json").read_text())["entries"] == [
         {"path": "shop/models/user/brand.py", "code": "TNT001", "model": "Brand", "occurrence": 0},
@@ -92,7 +92,7 @@ def test_the_config_key_baseline_is_honoured_and_a_missing_file_is_an_error(tmp_
     assert run_tenantlint("verify", "shop", cwd=root).stderr == (
         "tenantlint: error: baseline file known.json does not exist; create it with "
         "`tenantlint check --baseline known.json --update-baseline`\n")
-    assert run_tenantlint("check", "--update-baseline", cwd=root).exit_code == 0
+    assert run_tenantlint("check", "--update-baseline", cwd=root, in_process=True).exit_code == 0
     result = run_tenantlint("verify", "shop", "-q", cwd=root)
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "2 known problems in baseline known.json not shown.\n")
 
@@ -145,7 +145,7 @@ def test_each_runtime_finding_says_which_static_finding_fix_fixes(tmp_path):
         ("TNT101", False, None),
     ]
     # and `fix` does what they say: after it (with --unsafe-fixes), only the computed one is left
-    assert run_tenantlint("fix", "--unsafe-fixes", cwd=root).exit_code == 1
+    assert run_tenantlint("fix", "--unsafe-fixes", cwd=root, in_process=True).exit_code == 1
     after = run_tenantlint("verify", "shop", "-q", cwd=root)
     assert after.stdout == (
         "shop/models/user/order.py:14:7: TNT101 Table `computed` (model `Computed`) is defined in a tenant path "

@@ -53,17 +53,8 @@ class Calls:
 
     def _call(self, node: ast.Call, class_path: str | None) -> None:
         name = last_name(node.func)
-        if name == "ForeignKey":
-            target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "column"), None)
-            if target is not None:
-                self._string(RefKind.COLUMN, target, required=True)
-        elif name == "ForeignKeyConstraint":
-            target = node.args[1] if len(node.args) > 1 else next(
-                (k.value for k in node.keywords if k.arg == "refcolumns"), None
-            )
-            if isinstance(target, (ast.List, ast.Tuple)):
-                for item in target.elts:
-                    self._string(RefKind.COLUMN, item, required=True)
+        if name in ("ForeignKey", "ForeignKeyConstraint"):
+            self._foreign_key(node, name)
         elif name == "Table" and node.args and isinstance(node.args[0], (ast.Constant, ast.Name, ast.Attribute)):
             self.tables.append(_table_call(node))
         elif name in ("Enum", "Sequence"):
@@ -72,6 +63,20 @@ class Calls:
                 isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args) and dotted(node.func):
             self.helper_calls.append(HelperCall(dotted(node.func), tuple(a.value for a in node.args), Span.of(node)))
         self._keywords(node)
+
+    def _foreign_key(self, node: ast.Call, name: str) -> None:
+        """The target column of `ForeignKey(...)`, the `refcolumns` of `ForeignKeyConstraint(...)`."""
+        if name == "ForeignKey":
+            target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "column"), None)
+            if target is not None:
+                self._string(RefKind.COLUMN, target, required=True)
+            return
+        target = node.args[1] if len(node.args) > 1 else next(
+            (k.value for k in node.keywords if k.arg == "refcolumns"), None
+        )
+        if isinstance(target, (ast.List, ast.Tuple)):
+            for item in target.elts:
+                self._string(RefKind.COLUMN, item, required=True)
 
     def _type_object(self, node: ast.Call, name: str, class_path: str | None) -> None:
         is_named_enum = name == "Enum" and (

@@ -93,28 +93,30 @@ class _Body:
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             targets, value = [stmt.target], stmt.value
         for target in targets:
-            if not isinstance(target, ast.Name):
-                continue
-            if target.id == "__tablename__":
-                self.has_tablename = True
-                self.tablename = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) \
-                    else self.constants.local_value(value)
-                if self.tablename is None and isinstance(value, (ast.Name, ast.Attribute)):
-                    self.tablename_constant = dotted(value) or None
-            elif target.id == "__table_args__":
-                self.table_args = classify(value)
-                if self.table_args.shape is Shape.COMPUTED:
-                    self.table_args = self.constants.table_args(value) or self.table_args
-            elif target.id == "__table__":
-                self.has_table = True
-            elif target.id == "__abstract__":
-                self.abstract = truthy_constant(value)
+            if isinstance(target, ast.Name):
+                self._dunder(target.id, value)
         if self.look_for_pk and value is not None and not self.has_pk and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             self.has_pk = any(
                 isinstance(n, ast.keyword) and n.arg == "primary_key" and truthy_constant(n.value)
                 for n in ast.walk(value)
             )
 
+    def _dunder(self, name: str, value: ast.expr) -> None:
+        """`__tablename__`, `__table_args__`, `__table__`, `__abstract__` assigned in the body."""
+        if name == "__tablename__":
+            self.has_tablename = True
+            self.tablename = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) \
+                else self.constants.local_value(value)
+            if self.tablename is None and isinstance(value, (ast.Name, ast.Attribute)):
+                self.tablename_constant = dotted(value) or None
+        elif name == "__table_args__":
+            self.table_args = classify(value)
+            if self.table_args.shape is Shape.COMPUTED:
+                self.table_args = self.constants.table_args(value) or self.table_args
+        elif name == "__table__":
+            self.has_table = True
+        elif name == "__abstract__":
+            self.abstract = truthy_constant(value)
 
 def class_info(node: ast.ClassDef, prefix: str, lines: list[str], type_objects: list[TypeObjectCall],
                constants: Constants) -> ClassInfo:

@@ -34,6 +34,29 @@ class Names:
         self.helpers: dict[str, Helper] = {}
 
     def statement(self, stmt: ast.stmt) -> None:
+        self._bind(stmt)
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    self.imports[top] = top
+        elif isinstance(stmt, ast.ImportFrom):
+            self._import_from(stmt)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+            self._assigned_call(stmt, stmt.value)
+        elif isinstance(stmt, (ast.If, ast.Try)):
+            # imports under `if TYPE_CHECKING:` / `try:` still name the same things
+            for child in ast.iter_child_nodes(stmt):
+                if isinstance(child, ast.stmt):
+                    self.statement(child)
+                elif isinstance(child, ast.ExceptHandler):
+                    for sub in child.body:
+                        self.statement(sub)
+
+    def _bind(self, stmt: ast.stmt) -> None:
+        """Names an assignment or a definition binds; what a function returns when it returns a call."""
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             self.bound.update(t.id for t in targets if isinstance(t, ast.Name))
@@ -45,32 +68,17 @@ class Names:
                 helper = _helper(stmt, last.value)
                 if helper is not None:
                     self.helpers[stmt.name] = helper
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    self.imports[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    self.imports[top] = top
-        elif isinstance(stmt, ast.ImportFrom):
-            self._import_from(stmt)
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            callee = dotted(stmt.value.func)
-            cls_kw = next((k.value for k in stmt.value.keywords if k.arg == "cls"), None)
-            for target in targets:
-                if isinstance(target, ast.Name) and callee:
-                    self.assigned[target.id] = callee
-                    if cls_kw is not None and dotted(cls_kw):
-                        self.base_cls[target.id] = dotted(cls_kw)
-        elif isinstance(stmt, (ast.If, ast.Try)):
-            # imports under `if TYPE_CHECKING:` / `try:` still name the same things
-            for child in ast.iter_child_nodes(stmt):
-                if isinstance(child, ast.stmt):
-                    self.statement(child)
-                elif isinstance(child, ast.ExceptHandler):
-                    for sub in child.body:
-                        self.statement(sub)
+
+    def _assigned_call(self, stmt: ast.Assign | ast.AnnAssign, call: ast.Call) -> None:
+        """`Base = declarative_base(cls=Mixin)`: what the name is the result of, and its `cls`."""
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        callee = dotted(call.func)
+        cls_kw = next((k.value for k in call.keywords if k.arg == "cls"), None)
+        for target in targets:
+            if isinstance(target, ast.Name) and callee:
+                self.assigned[target.id] = callee
+                if cls_kw is not None and dotted(cls_kw):
+                    self.base_cls[target.id] = dotted(cls_kw)
 
     def _import_from(self, stmt: ast.ImportFrom) -> None:
         base = (

@@ -27,32 +27,35 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
                 pos.span(ref.span), tenant[0])
     for ref in context.refs(file):
         tenant = [n for n in context.referenced_tables(ref) if n in context.tenant_tables]
-        if not tenant:
-            continue
-        where = pos.span(ref.span)
-        ambiguous = [n for n in tenant if n in context.shared_tables]
-        if ambiguous:
-            yield context.finding(
-                file, RULE,
-                f"Reference `{ref.value}` is ambiguous: `{ambiguous[0]}` is both a shared and a tenant table",
-                where, ambiguous[0],
-            )
-            continue
-        new_value = context.qualified(ref, set(tenant))
-        unsettled = [n for n in tenant if n in context.unsettled_tables]
-        # qualify only what will be in the schema
-        edit, note = None, _note(context, ref, tenant, unsettled, new_value)
-        if ref.raw is not None and not unsettled:
-            edit = _qualify(ref, new_value, pos)
-        elif ref.names and not unsettled:
-            edit, note = _at_definition(context, file, ref, new_value, pos)
-        yield context.finding(
+        if tenant:
+            yield _unqualified(context, file, ref, tenant, pos)
+
+
+def _unqualified(context: Context, file: SourceFile, ref: StringRef, tenant: list[str], pos: Positions) -> Finding:
+    """A string reference naming the tenant tables `tenant`: ambiguous, or qualified where it can be."""
+    where = pos.span(ref.span)
+    ambiguous = [n for n in tenant if n in context.shared_tables]
+    if ambiguous:
+        return context.finding(
             file, RULE,
-            f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{context.placeholder}.` schema"
-            f"{note}",
-            where, tenant[0], edit, by_hand=f'"{new_value}"' if ref.computed and not unsettled else None,
-            breaks_now=all(n in context.in_schema for n in tenant),
+            f"Reference `{ref.value}` is ambiguous: `{ambiguous[0]}` is both a shared and a tenant table",
+            where, ambiguous[0],
         )
+    new_value = context.qualified(ref, set(tenant))
+    unsettled = [n for n in tenant if n in context.unsettled_tables]
+    # qualify only what will be in the schema
+    edit, note = None, _note(context, ref, tenant, unsettled, new_value)
+    if ref.raw is not None and not unsettled:
+        edit = _qualify(ref, new_value, pos)
+    elif ref.names and not unsettled:
+        edit, note = _at_definition(context, file, ref, new_value, pos)
+    return context.finding(
+        file, RULE,
+        f"Reference `{ref.value}` names tenant table `{tenant[0]}` without the `{context.placeholder}.` schema"
+        f"{note}",
+        where, tenant[0], edit, by_hand=f'"{new_value}"' if ref.computed and not unsettled else None,
+        breaks_now=all(n in context.in_schema for n in tenant),
+    )
 
 
 def _text(file: SourceFile, ref: StringRef) -> str:

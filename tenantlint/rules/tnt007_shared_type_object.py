@@ -8,7 +8,8 @@ from tenantlint.context import Context, SourceFile
 from tenantlint.facts import TypeObjectCall
 from tenantlint.facts.vocabulary import MODEL_WORDS, TYPE_WORDS
 from tenantlint.findings import Applicability, Edit, EditKind, Finding
-from tenantlint.models import ClassRef, Role
+from tenantlint.models import Role
+from tenantlint.resolution import ClassRef
 from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
 
 
