@@ -203,42 +203,57 @@ def _commit(changed: list[FileFix], config: Config, request: FixRequest, console
             joining: _Joining) -> _Written:
     """Write and commit each changed file alone. Refusals stop the run before any write; with
     `--verify`, the whole fix is written and proved before the first commit."""
-    from tenantlint.git import GitError
-    from tenantlint.refactor import CommitFailed, commit_each, companions, prepare
-    from tenantlint.release_note import MessageError
-
     started = datetime.now(timezone.utc)
-    try:
-        joined = {id(fix) for fix in joining.fixes}
-        repo, steps = prepare([f for f in changed if id(f) not in joined], config,
-                              [f for f in changed if id(f) in joined])
-    except (GitError, MessageError) as exc:
-        raise FixAborted(f"{exc}; nothing was changed or committed") from exc
-    try:
-        along = companions(steps, [f for f in changed if id(f) in joined], joining, config)
-    except ValueError as exc:
-        raise FixAborted(f"{exc}; nothing was changed or committed") from exc
+    joined = {id(fix) for fix in joining.fixes}
     joining_fixes = [f for f in changed if id(f) in joined]
+    repo, steps, along = _plan_commits([f for f in changed if id(f) not in joined], joining_fixes, joining, config)
     if before is not None:
-        written, skipped = fix_plan.write_all([fix for _, fix in steps] + joining_fixes, config.root)
-        if skipped:
-            restore_failures = _restore_quietly(written, config)
-            raise FixAborted("--verify: " + "; ".join(f.message() for f in skipped) + restore_failures
-                             + "; nothing was committed")
-        _prove(written, config, request, console, before, keep=False)
-    try:
-        committed, skipped = commit_each(repo, steps, config.root, lambda items: console.progress(items, "Committing"),
-                                         along)
-    except CommitFailed as exc:
-        for failure in exc.skipped:
-            console.echo(f"tenantlint: error: {failure.message()}\n", err=True)
-        raise FixAborted(str(exc)) from exc
+        _write_and_prove([fix for _, fix in steps] + joining_fixes, config, request, console, before)
+    committed, skipped = _commit_steps(repo, steps, along, config, console)
     left = {id(failure.fix) for failure in skipped}
     written = [fix for _, fix in steps if id(fix) not in left]
     # a joining file counts once, when every part of it was committed
     parts_left = {failure.fix.path for failure in skipped}
     written += [fix for fix in joining_fixes if fix.path not in parts_left]
     return _Written(written, skipped, committed, started)
+
+
+def _plan_commits(models: list[FileFix], joining_fixes: list[FileFix], joining: _Joining, config: Config):
+    """The repository, one commit step per model file, and the joining edits each step carries;
+    anything git or the message template refuses stops the run before a write."""
+    from tenantlint.git import GitError
+    from tenantlint.refactor import companions, prepare
+    from tenantlint.release_note import MessageError
+
+    try:
+        repo, steps = prepare(models, config, joining_fixes)
+    except (GitError, MessageError) as exc:
+        raise FixAborted(f"{exc}; nothing was changed or committed") from exc
+    try:
+        return repo, steps, companions(steps, joining_fixes, joining, config)
+    except ValueError as exc:  # a joining edit no step can carry
+        raise FixAborted(f"{exc}; nothing was changed or committed") from exc
+
+
+def _write_and_prove(fixes: list[FileFix], config: Config, request: FixRequest, console: Console, before) -> None:
+    """`--verify` with `--commit-per-model`: the whole fix written and proved, then put back."""
+    written, skipped = fix_plan.write_all(fixes, config.root)
+    if skipped:
+        restore_failures = _restore_quietly(written, config)
+        raise FixAborted("--verify: " + "; ".join(f.message() for f in skipped) + restore_failures
+                         + "; nothing was committed")
+    _prove(written, config, request, console, before, keep=False)
+
+
+def _commit_steps(repo, steps, along, config: Config, console: Console):
+    from tenantlint.refactor import CommitFailed, commit_each
+
+    try:
+        return commit_each(repo, steps, config.root, lambda items: console.progress(items, "Committing"), along)
+    except CommitFailed as exc:
+        for failure in exc.skipped:
+            console.echo(f"tenantlint: error: {failure.message()}\n", err=True)
+        raise FixAborted(str(exc)) from exc
 
 
 def _restore_quietly(written: list[FileFix], config: Config) -> str:
