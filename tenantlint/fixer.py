@@ -13,6 +13,7 @@ import libcst as cst
 from tenantlint.edits import BY_LIBCST_TYPE, SPECS, FixError, Settings
 from tenantlint.findings import Edit
 from tenantlint.locate import Position, Statements, Unmapped, positions
+from tenantlint.spans import parser_config, spans
 
 __all__ = ["FixError", "apply_edits"]
 
@@ -30,10 +31,13 @@ class _Transformer(cst.CSTTransformer):
     """Hands each node an edit names to that edit's kind (Fixit's `apply_replacements`); goes
     down only into nodes whose lines hold an edit (`lines`, sorted)."""
 
-    def __init__(self, pending: dict, settings: Settings, position: Position, classes: tuple[str, ...] = ()):
+    def __init__(self, pending: dict, settings: Settings, position: Position, lines: list[int],
+                 classes: tuple[str, ...] = ()):
         super().__init__()
         self.pending, self.settings, self.position = pending, settings, position
-        self.lines = sorted({key[1] for key in pending})
+        # the lines of every planned edit, sorted once per file (some may be made already: that
+        # only costs a visit), not per statement: a file with thousands of edits made it quadratic
+        self.lines = lines
         self.class_stack = list(classes)
         self.skipped: cst.CSTNode | None = None
 
@@ -71,20 +75,50 @@ def _pending(edits: list[Edit]) -> dict:
     return {SPECS[e.kind].key(e): e for e in edits}
 
 
-def _by_statement(module: cst.Module, source: bytes, edits: list[Edit], settings: Settings) -> tuple:
-    """(the fixed module, the edits left over), positions computed only where an edit is;
-    (the module, None) when the two trees do not line up."""
-    pending = _pending(edits)
+def _walker(module: cst.Module, pending: dict, lines: list[int], settings: Settings) -> Statements:
+    """The statement walk that makes the pending edits it meets (and removes them from `pending`)."""
 
     def edit(statement: cst.BaseStatement, position: Position, classes: tuple[str, ...]) -> cst.BaseStatement:
-        return statement.visit(_Transformer(pending, settings, position, classes))
+        return statement.visit(_Transformer(pending, settings, position, lines, classes))
 
     def edit_class(node: cst.ClassDef, line: int, path: str) -> cst.ClassDef:
         return _apply(pending, cst.ClassDef, node, (line, path), settings)
 
+    return Statements(module, lines, edit, edit_class)
+
+
+def _by_spans(source: bytes, edits: list[Edit], settings: Settings) -> bytes | None:
+    """The fixed source with LibCST parsing only the top-level statements that hold an edit
+    (see spans.py); None when that cannot be done exactly, and the whole module is parsed."""
     try:
         tree = ast.parse(source)
-        return Statements(module, sorted({e.line for e in edits}), edit, edit_class).run(tree), pending
+    except (SyntaxError, ValueError):
+        return None
+    lines = sorted({e.line for e in edits})
+    found = spans(source, tree, lines)
+    if not found:
+        return None
+    pending, config = _pending(edits), parser_config(source)
+    text, out, done = source.splitlines(keepends=True), [], 0
+    for span in found:
+        snippet = b"".join(text[span.first - 1 : span.last])
+        try:
+            module = cst.parse_module(snippet, config)
+            fixed = _walker(module, pending, lines, settings).run(ast.Module(body=span.nodes, type_ignores=[]))
+        except (cst.ParserSyntaxError, Unmapped):
+            return None
+        out += [*text[done : span.first - 1], _keep_ending(snippet, fixed.bytes)]
+        done = span.last
+    return None if pending else b"".join([*out, *text[done:]])
+
+
+def _by_statement(module: cst.Module, source: bytes, edits: list[Edit], settings: Settings) -> tuple:
+    """(the fixed module, the edits left over), positions computed only where an edit is;
+    (the module, None) when the two trees do not line up."""
+    pending = _pending(edits)
+    try:
+        tree = ast.parse(source)
+        return _walker(module, pending, sorted({e.line for e in edits}), settings).run(tree), pending
     except (SyntaxError, ValueError, Unmapped):
         return module, None
 
@@ -97,22 +131,28 @@ def _whole_module(module: cst.Module, edits: list[Edit], settings: Settings) -> 
     def position(node: cst.CSTNode) -> tuple[int, int, int]:
         return found[node].start.line, found[node].start.column, found[node].end.line
 
-    return module.visit(_Transformer(pending, settings, position)), pending
+    return module.visit(_Transformer(pending, settings, position, sorted({e.line for e in edits}))), pending
 
 
 def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str) -> bytes:
     """The fixed source; raises FixError if an edit finds no node where it expected one,
     or libcst.ParserSyntaxError if the source does not parse."""
-    module = cst.parse_module(source)
     settings = Settings(schema, comment)
+    by_spans = _by_spans(source, edits, settings)
+    if by_spans is not None:
+        return by_spans
+    module = cst.parse_module(source)
     fixed, pending = _by_statement(module, source, edits, settings)
     if pending is None or pending:  # the trees did not line up, or an edit is where the walk does not look
         fixed, pending = _whole_module(module, edits, settings)
     if pending:
         missing = ", ".join(f"{e.kind.value} at line {e.line}" for e in pending.values())
         raise FixError(f"could not apply: {missing}")
-    result = fixed.bytes
-    # LibCST drops the final newline of a file that ends lines with a bare "\r"
+    return _keep_ending(source, fixed.bytes)
+
+
+def _keep_ending(source: bytes, result: bytes) -> bytes:
+    """LibCST drops the final newline of a text that ends lines with a bare "\r": put it back."""
     ending = re.search(rb"(\r\n|\r|\n)\Z", source)
     if ending and not result.endswith((b"\n", b"\r")):
         result += ending.group(1)

@@ -57,7 +57,7 @@ def positions(module: cst.Module) -> dict:
     return provider._computed
 
 
-def _first_line(node: ast.stmt) -> int:
+def first_line(node: ast.stmt) -> int:
     decorators = getattr(node, "decorator_list", ())
     return min([node.lineno, *(d.lineno for d in decorators)])
 
@@ -82,7 +82,7 @@ class Statements:
         out, changed = [], False
         for statement, held in _pairs(statements, nodes):
             new = statement
-            if self._holds_edit(_first_line(held[0]), held[-1].end_lineno or held[-1].lineno):
+            if self._holds_edit(first_line(held[0]), held[-1].end_lineno or held[-1].lineno):
                 if isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
                     new = self._class(statement, held[0], indents, classes)
                 else:
