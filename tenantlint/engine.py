@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import ast
 import gc
-import io
 import os
 import re
 import time
-import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tenantlint.cache import Cache, CacheEntry, MemoryCache, RunCache, file_key
 from tenantlint.config import Config
+from tenantlint.facts.source import source_encoding
 from tenantlint.facts.vocabulary import MARKERS
 from tenantlint.files import Discovery, FileSelector, read_regular
 from tenantlint.findings import Finding
@@ -61,8 +60,7 @@ def read_bytes(path: Path, limit: int) -> bytes:
 
 def decode(data: bytes) -> str:
     """The text of a Python source file, by its coding cookie or BOM (PEP 263)."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding)
+    return data.decode(source_encoding(data))
 
 
 def load(path: Path, relative: str, data: bytes) -> CacheEntry:

@@ -6,23 +6,17 @@ edit kind's module in `edits/` says what that is)."""
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 from collections import Counter
 from collections.abc import Iterable
 
 from tenantlint.edits import BY_AST_TYPE, SPECS, UnsafeFix
-from tenantlint.facts import char_column, split_lines
+from tenantlint.facts import char_column, source_encoding, split_lines
 from tenantlint.findings import Edit
 
 __all__ = ["UnsafeFix", "check_bytes", "prove_edits"]
 
 _LINE = re.compile(rb"\r\n|\r|\n")
-
-
-def _encoding(data: bytes) -> str:
-    return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
 
 
 def _newlines(data: bytes) -> set[bytes]:
@@ -37,8 +31,8 @@ def check_bytes(old: bytes, new: bytes) -> None:
     """Encoding, BOM, line endings, indentation characters and final newline survive."""
     if old.startswith(b"\xef\xbb\xbf") != new.startswith(b"\xef\xbb\xbf"):
         raise UnsafeFix("the byte order mark would change")
-    if _encoding(old) != _encoding(new):
-        raise UnsafeFix(f"the encoding would change from {_encoding(old)} to {_encoding(new)}")
+    if source_encoding(old) != source_encoding(new):
+        raise UnsafeFix(f"the encoding would change from {source_encoding(old)} to {source_encoding(new)}")
     if old.endswith((b"\n", b"\r")) != new.endswith((b"\n", b"\r")):
         raise UnsafeFix("the presence of a final newline would change")
     if _newlines(old) and not _newlines(new) <= _newlines(old):
@@ -139,5 +133,5 @@ def prove_edits(old: bytes, new: bytes, edits: Iterable[Edit], schema: str) -> N
         new_tree = ast.parse(new)
     except (SyntaxError, ValueError) as exc:
         raise UnsafeFix(f"the fixed file would not parse: {exc}") from exc
-    text = old.decode(_encoding(old))
+    text = old.decode(source_encoding(old))
     _Walk(edits, schema, _Columns(text)).run(old_tree, new_tree)

@@ -4,8 +4,9 @@ parsing a whole 50,000-line module to add one line costs seconds, its edited cla
 A span is whole lines, from a statement's first decorator to its last line, widened over the
 statements after it that share its last line (`a = 1; b = 2`). LibCST round-trips a span byte
 for byte; the one thing it would have read from the whole module, the newline of the text an
-edit adds, is taken from the whole file and passed in. A coding cookie or a BOM returns None,
-and so does a span LibCST does not parse alone: the caller then parses the whole module."""
+edit adds, is taken from the whole file and passed in. A file not in UTF-8 without a BOM (the
+span would lose what its coding cookie or BOM says) returns None, and so does a span LibCST does
+not parse alone: the caller then parses the whole module."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from tenantlint.facts import source_encoding
 from tenantlint.locate import first_line
 
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 _LINE_END = re.compile(rb"\r\n?|\n")  # LibCST's own default-newline detection
 
 
@@ -31,7 +32,7 @@ class Span:
 
 def spans(source: bytes, tree: ast.Module, lines: list[int]) -> list[Span] | None:
     """The spans holding the edits at `lines` (sorted), in order; None when the file must be parsed whole."""
-    if source.startswith(b"\xef\xbb\xbf") or _COOKIE.search(b"\n".join(source.splitlines()[:2])):
+    if source_encoding(source) != "utf-8":  # a BOM reads as "utf-8-sig"
         return None
     out: list[Span] = []
     for node in tree.body:

@@ -24,6 +24,7 @@ LAYOUTS = {
     "no final newline": HEAD + "\n\n" + CLASS.rstrip("\n"),
     "decorated, comments around": HEAD + "\n\n# before\n@some_decorator\n" + CLASS + "# after\n",
     "tab indent": HEAD.replace("    pass", "\tpass") + "\n\n" + CLASS.replace("    ", "\t"),
+    "byte order mark": "\ufeff" + HEAD + "\n\n" + CLASS,
     "coding cookie": "# -*- coding: latin-1 -*-\n" + HEAD + "\n\n" + CLASS.replace('"orders"', '"orders"  # caf\xe9'),
 }
 
@@ -64,4 +65,6 @@ def test_a_span_is_the_edited_statement_and_what_shares_its_lines():
     class_line = next(n.lineno for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Order")
     found = spans(source, tree, [table_line, class_line + 1])
     assert [(s.first, s.last, len(s.nodes)) for s in found] == [(table_line, table_line, 2), (class_line, class_line + 2, 1)]
-    assert spans(LAYOUTS["coding cookie"].encode("latin-1"), ast.parse(LAYOUTS["coding cookie"].encode("latin-1")), [1]) is None
+    for layout, encoding in (("coding cookie", "latin-1"), ("byte order mark", "utf-8")):
+        other = LAYOUTS[layout].encode(encoding)
+        assert spans(other, ast.parse(other), [class_line]) is None

@@ -15,14 +15,14 @@ from tenantlint.facts.calls import Calls
 from tenantlint.facts.classes import class_info
 from tenantlint.facts.constants import Constants
 from tenantlint.facts.imports import Names
-from tenantlint.facts.source import char_column, module_name, noqa_lines, split_lines
+from tenantlint.facts.source import char_column, module_name, noqa_lines, source_encoding, split_lines
 from tenantlint.facts.types import (
     CONSTANT_OF, TABLE_OF, ClassInfo, Constant, Helper, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, TypeObjectCall,
 )
 
 __all__ = [
     "CONSTANT_OF", "TABLE_OF", "ClassInfo", "Constant", "Helper", "HelperCall", "ModuleFacts", "RefKind", "StringRef", "TableCall", "TypeObjectCall",
-    "char_column", "collect", "module_name", "split_lines",
+    "char_column", "collect", "module_name", "source_encoding", "split_lines",
 ]
 
 

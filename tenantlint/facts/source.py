@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -12,6 +14,11 @@ def split_lines(text: str) -> list[str]:
     """Lines as `ast` numbers them (str.splitlines also breaks at \\f, \\x1c, \\u2028, ...)."""
     lines = _LINE_BREAK.split(text)
     return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def source_encoding(data: bytes) -> str:
+    """The encoding Python reads a source file in: its BOM or coding cookie (PEP 263), else UTF-8."""
+    return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
 
 
 def char_column(lines: list[str] | tuple[str, ...], line: int, byte_col: int) -> int:
