@@ -87,14 +87,9 @@ def _walker(module: cst.Module, pending: dict, lines: list[int], settings: Setti
     return Statements(module, lines, edit, edit_class)
 
 
-def _by_spans(source: bytes, edits: list[Edit], settings: Settings) -> bytes | None:
+def _by_spans(source: bytes, tree: ast.Module, lines: list[int], edits: list[Edit], settings: Settings) -> bytes | None:
     """The fixed source with LibCST parsing only the top-level statements that hold an edit
     (see spans.py); None when that cannot be done exactly, and the whole module is parsed."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    lines = sorted({e.line for e in edits})
     found = spans(source, tree, lines)
     if not found:
         return None
@@ -105,25 +100,27 @@ def _by_spans(source: bytes, edits: list[Edit], settings: Settings) -> bytes | N
         try:
             module = cst.parse_module(snippet, config)
             fixed = _walker(module, pending, lines, settings).run(ast.Module(body=span.nodes, type_ignores=[]))
-        except (cst.ParserSyntaxError, Unmapped):
+        except (cst.ParserSyntaxError, ValueError, Unmapped):
             return None
         out += [*text[done : span.first - 1], _keep_ending(snippet, fixed.bytes)]
         done = span.last
     return None if pending else b"".join([*out, *text[done:]])
 
 
-def _by_statement(module: cst.Module, source: bytes, edits: list[Edit], settings: Settings) -> tuple:
+def _by_statement(module: cst.Module, tree: ast.Module | None, lines: list[int], edits: list[Edit],
+                  settings: Settings) -> tuple:
     """(the fixed module, the edits left over), positions computed only where an edit is;
     (the module, None) when the two trees do not line up."""
     pending = _pending(edits)
+    if tree is None:
+        return module, None
     try:
-        tree = ast.parse(source)
-        return _walker(module, pending, sorted({e.line for e in edits}), settings).run(tree), pending
-    except (SyntaxError, ValueError, Unmapped):
+        return _walker(module, pending, lines, settings).run(tree), pending
+    except (ValueError, Unmapped):
         return module, None
 
 
-def _whole_module(module: cst.Module, edits: list[Edit], settings: Settings) -> tuple:
+def _whole_module(module: cst.Module, lines: list[int], edits: list[Edit], settings: Settings) -> tuple:
     """(the fixed module, the edits left over), with positions for every node of the module."""
     pending = _pending(edits)
     found = positions(module)
@@ -131,20 +128,25 @@ def _whole_module(module: cst.Module, edits: list[Edit], settings: Settings) -> 
     def position(node: cst.CSTNode) -> tuple[int, int, int]:
         return found[node].start.line, found[node].start.column, found[node].end.line
 
-    return module.visit(_Transformer(pending, settings, position, sorted({e.line for e in edits}))), pending
+    return module.visit(_Transformer(pending, settings, position, lines)), pending
 
 
 def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str) -> bytes:
     """The fixed source; raises FixError if an edit finds no node where it expected one,
     or libcst.ParserSyntaxError if the source does not parse."""
     settings = Settings(schema, comment)
-    by_spans = _by_spans(source, edits, settings)
+    lines = sorted({e.line for e in edits})
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):  # LibCST may still parse it (newer grammar): the whole module
+        tree = None
+    by_spans = None if tree is None else _by_spans(source, tree, lines, edits, settings)
     if by_spans is not None:
         return by_spans
     module = cst.parse_module(source)
-    fixed, pending = _by_statement(module, source, edits, settings)
+    fixed, pending = _by_statement(module, tree, lines, edits, settings)
     if pending is None or pending:  # the trees did not line up, or an edit is where the walk does not look
-        fixed, pending = _whole_module(module, edits, settings)
+        fixed, pending = _whole_module(module, lines, edits, settings)
     if pending:
         missing = ", ".join(f"{e.kind.value} at line {e.line}" for e in pending.values())
         raise FixError(f"could not apply: {missing}")
