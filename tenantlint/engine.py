@@ -247,7 +247,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
             if in_scope:
                 analysis.errors.append(_parse_error(path, CacheEntry(None, error=f"cannot read file: {exc.strerror or exc}")))
             return
-        if (in_scope and tenant) or names_a_model(data):
+        if (in_scope and (tenant or selector.is_migration(path))) or names_a_model(data):
             candidates.append((path, data, in_scope, tenant))
             parsing.add(path, selector.relative(path), data)
         else:
@@ -272,7 +272,8 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
                     analysis.errors.append(_parse_error(path, entry))
                 continue
             shown, relative = display_path(path), selector.relative(path)
-            added.append(SourceFile(shown, relative, tenant, in_scope, entry.facts, entry.lines))
+            added.append(SourceFile(shown, relative, tenant, in_scope, entry.facts, entry.lines,
+                                    selector.is_migration(path)))
             analysis.data[shown] = data
             analysis.relative[shown] = relative
         return added
@@ -297,7 +298,9 @@ def run_rules(context: Context, rules: list[Rule]) -> list[Finding]:
     for file in context.files:
         if not file.in_scope:
             continue
-        found = [finding for rule in rules for finding in rule.check(context, file)]
+        # a migration script is read only by the rules that check migrations, and never fixed
+        found = [finding for rule in rules if rule.reads in (("migrations", "all") if file.migration else ("code", "all"))
+                 for finding in rule.check(context, file)]
         findings.extend(f for f in found
                         if context.config.selects(f.code) and not suppressed(file.facts.noqa, f.line, f.code))
     return sorted(findings, key=lambda f: f.sort_key)

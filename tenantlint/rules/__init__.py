@@ -113,6 +113,8 @@ class Rule:
     moves: str | None = None
     # the words of `facts.vocabulary` its check relies on: a file or statement without any is not read
     words: tuple[str, ...] = ()
+    # which files its check reads: "code" (not migration scripts), "migrations" (only them), "all"
+    reads: str = "code"
 
     def render(self, level: int = 1) -> str:
         """The rule's documentation in Markdown; `level` is the depth of its title."""
