@@ -78,6 +78,7 @@ class Invalid:
     tenant_ddl: str | None = None
     tenant_models: str | None = None
     messages: tuple[str, ...] = ()  # the rule's exact messages, in order (tenant-schema rules)
+    context_files: tuple[tuple[str, str], ...] = ()  # (path, source) of more files of the project
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Valid:
     path: str = EXAMPLE_PATH
     tenant_ddl: str | None = None
     tenant_models: str | None = None
+    context_files: tuple[tuple[str, str], ...] = ()  # (path, source) of more files of the project
 
 
 @dataclass(frozen=True)
