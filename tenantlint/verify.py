@@ -547,6 +547,9 @@ def verify(modules: list[str], config: Config, database_url: str | None = None,
         raise VerifyError(f"no mapped table or Table found in {', '.join(modules)} and its submodules: "
                           "name the package that defines or imports the models")
     findings = check_tables(infos, config.schema, fallback)
+    from tenantlint.verify_names import check_names  # TNT120, the runtime half of TNT010
+
+    findings += check_names(infos, config.schema, lambda code, message, info: _finding(code, message, info, fallback))
     # a foreign key that does not resolve is a finding with its place (TNT103), not a crash
     if not_configured and not any(f.code == UNRESOLVED_FK.code for f in findings):
         raise VerifyError(not_configured)
