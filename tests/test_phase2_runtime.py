@@ -238,3 +238,25 @@ def test_which_alembic_operations_schema_translate_map_translates(name):
 def _batch(op):
     with op.batch_alter_table("products", schema="tenant") as batch:
         batch.add_column(sa.Column("y", sa.Integer))
+
+
+def _imports_after_check(root) -> list[str]:
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from tenantlint.config import Config; "
+            "from tenantlint.engine import analyze; r = Path(sys.argv[1]); analyze([r], Config(root=r), use_cache=False); "
+            "print(sorted(m for m in ('sqlglot', 'alembic') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+def test_sqlglot_and_alembic_are_imported_only_when_sql_names_a_tenant_table(tmp_path):
+    models = tmp_path / "app" / "models" / "user" / "order.py"
+    models.parent.mkdir(parents=True)
+    models.write_text('from sqlalchemy import Column, Integer, text\nfrom sqlalchemy.orm import DeclarativeBase\n\n\n'
+                      'class Base(DeclarativeBase):\n    pass\n\n\nclass Order(Base):\n    __tablename__ = "orders"\n'
+                      '    id = Column(Integer, primary_key=True)\n\n\nPING = text("SELECT 1 FROM accounts")\n')
+    assert _imports_after_check(tmp_path) == "[]"
+    models.write_text(models.read_text().replace("accounts", "orders"))
+    assert _imports_after_check(tmp_path) == "['sqlglot']"
