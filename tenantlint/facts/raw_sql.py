@@ -11,7 +11,8 @@ from tenantlint.facts.table_args import Span
 from tenantlint.facts.types import OpCall, SqlString
 
 # A file is walked for these only when its text can hold one (most files hold none).
-GATE = re.compile(r"\b(?:text|exec_driver_sql|execute|read_sql\w*|table|get_\w+|has_table)\(|\bop\.\w+\(")
+GATE = re.compile(r"\b(?:text|exec_driver_sql|execute|read_sql\w*|table|has_table|get_(?:columns|indexes|foreign_keys|"
+                  r"pk_constraint|unique_constraints|check_constraints|table_comment))\(|\bop\.\w+\(")
 
 _SQL_ARG = frozenset({"text", "exec_driver_sql", "execute", "read_sql", "read_sql_query"})
 _TABLE_ARG = frozenset({"table", "read_sql_table"})
