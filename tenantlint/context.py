@@ -33,6 +33,7 @@ class SourceFile:
     in_scope: bool  # given on the command line (else read only as context)
     facts: ModuleFacts
     lines: tuple[str, ...]
+    migration: bool = False  # under the config's `migrations` globs
 
 
 class Verdict(enum.Enum):
@@ -84,6 +85,7 @@ class Model:
         return self.ref.info.name
 
 
+_WORD = re.compile(r"[A-Za-z_]\w*")
 _EXPR_TABLE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?=\.c\.)")
 
 
@@ -110,6 +112,8 @@ class Context:
         # the project to find the others costs most of a one-file pre-commit run.
         referenced = {n for f in files if f.in_scope or outside_refs for ref in self.refs(f) + [r for r, _ in self.helper_refs(f)]
                       for n in self.referenced_tables(ref) + self.placeholder_tables(ref)}
+        # and the words of raw SQL and the tables of Alembic operations (TNT009, TNT011)
+        referenced |= {n for f in files if f.in_scope for n in self.unmapped_names(f)}
         self._collect_tables(referenced)
 
     @property
@@ -130,6 +134,8 @@ class Context:
             return
         guessed: list[tuple[str, bool, str | None, bool]] = []
         for file in self.files:
+            if file.migration:  # a migration's `sa.Table(...)` records history, not a table of the app
+                continue
             for ref in self.classes(file):
                 if names.isdisjoint(table_name_candidates(ref.info)):
                     continue
@@ -366,6 +372,14 @@ class Context:
         if ref.kind is not RefKind.EXPRESSION:
             return f"{self.placeholder}.{ref.value}"
         return _EXPR_TABLE.sub(lambda m: f"{self.placeholder}.{m.group(1)}" if m.group(1) in tenant else m.group(1), ref.value)
+
+    @staticmethod
+    def unmapped_names(file: SourceFile) -> set[str]:
+        """The names raw SQL, lightweight tables and Alembic operations of a file may mean as tables."""
+        names = {op.table for op in file.facts.ops}
+        for sql in file.facts.sql:
+            names.update(_WORD.findall(sql.sql) if sql.kind == "sql" else (sql.sql,))
+        return names
 
     # -- findings
     @staticmethod

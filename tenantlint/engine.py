@@ -272,7 +272,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
             if in_scope:
                 analysis.errors.append(_parse_error(path, CacheEntry(None, error=f"cannot read file: {exc.strerror or exc}")))
             return
-        if (in_scope and tenant) or names_a_model(data):
+        if (in_scope and (tenant or selector.is_migration(path))) or names_a_model(data):
             candidates.append((path, data, in_scope, tenant))
             parsing.add(path, selector.relative(path), data)
         else:
@@ -297,7 +297,8 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
                     analysis.errors.append(_parse_error(path, entry))
                 continue
             shown, relative = display_path(path), selector.relative(path)
-            added.append(SourceFile(shown, relative, tenant, in_scope, entry.facts, entry.lines))
+            added.append(SourceFile(shown, relative, tenant, in_scope, entry.facts, entry.lines,
+                                    selector.is_migration(path)))
             analysis.data[shown] = data
             analysis.relative[shown] = relative
         return added
@@ -326,7 +327,9 @@ def run_rules(context: Context, rules: list[Rule], silenced: list[Finding] | Non
     for file in context.files:
         if not file.in_scope:
             continue
-        found = [finding for rule in rules for finding in rule.check(context, file)]
+        # a migration script is read only by the rules that check migrations, and never fixed
+        wanted = ("migrations", "all") if file.migration else ("code", "all")
+        found = [finding for rule in rules if rule.reads in wanted for finding in rule.check(context, file)]
         for f in found:
             if not context.config.selects(f.code):
                 continue
