@@ -24,6 +24,10 @@ class Config:
     root: Path  # the project root: globs and reported paths are relative to it
     source: Path | None = None  # the file the settings came from, if any
     tenant_paths: tuple[str, ...] = ("**/models/user/**",)
+    # migration scripts: read by the rules that check migrations (TNT011, TNT009), never by the
+    # model rules, never fixed (a migration records what was; rewriting it changes history)
+    migrations: tuple[str, ...] = ("**/alembic/versions/**", "**/migrations/versions/**")
+    sql_dialect: str = "postgres"  # how TNT009 parses raw SQL (a sqlglot dialect name)
     schema: str = "tenant"
     comment: str = "Placeholder for schema_translate_map"
     base_classes: tuple[str, ...] = ()
@@ -62,6 +66,8 @@ def _positive_int(value: object) -> bool:
 
 _KEYS = {
     "tenant-paths": ("tenant_paths", "a list of glob strings", _str_list),
+    "migrations": ("migrations", "a list of glob strings", _str_list),
+    "sql-dialect": ("sql_dialect", "a non-empty string", _nonempty_str),
     "schema": ("schema", "a non-empty string", _nonempty_str),
     "comment": ("comment", "a non-empty string", _nonempty_str),
     "base-classes": ("base_classes", "a list of qualified names", _str_list),
@@ -186,7 +192,7 @@ def _check_values(values: dict, where: str) -> None:
     """What a type check cannot see: each problem names its key (and the file, in `where`)."""
     if values.get("tenant_paths") == ():
         raise ConfigError(f"config key `tenant-paths` is empty: no model would be checked{where}")
-    for key, attr in (("tenant-paths", "tenant_paths"), ("exclude", "exclude")):
+    for key, attr in (("tenant-paths", "tenant_paths"), ("exclude", "exclude"), ("migrations", "migrations")):
         for pattern in values.get(attr, ()):
             problem = _glob_problem(pattern)
             if problem is not None:

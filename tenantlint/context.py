@@ -34,6 +34,7 @@ class SourceFile:
     in_scope: bool  # given on the command line (else read only as context)
     facts: ModuleFacts
     lines: tuple[str, ...]
+    migration: bool = False  # under the config's `migrations` globs
 
 
 class Verdict(enum.Enum):
@@ -85,6 +86,7 @@ class Model:
         return self.ref.info.name
 
 
+_WORD = re.compile(r"[A-Za-z_]\w*")
 _EXPR_TABLE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?=\.c\.)")
 # a table name a model probably has: (name, in a tenant path, schema, has a literal schema, why unsettled)
 _Guess = tuple[str, bool, str | None, bool, str | None]
@@ -113,6 +115,8 @@ class Context:
         # the project to find the others costs most of a one-file pre-commit run.
         referenced = {n for f in files if f.in_scope or outside_refs for ref in self.refs(f) + [r for r, _ in self.helper_refs(f)]
                       for n in self.referenced_tables(ref) + self.placeholder_tables(ref)}
+        # and the words of raw SQL and the tables of Alembic operations (TNT009, TNT011)
+        referenced |= {n for f in files if f.in_scope for n in self.unmapped_names(f)}
         self._collect_tables(referenced)
 
     @property
@@ -133,6 +137,8 @@ class Context:
             return
         guessed: list[_Guess] = []
         for file in self.files:
+            if file.migration:  # a migration's `sa.Table(...)` records history, not a table of the app
+                continue
             guessed += self._model_tables(file, names)
             self._table_calls(file, names)
         # A name a `declared_attr` we cannot follow probably gives (`cls.__name__.lower()`,
@@ -379,6 +385,14 @@ class Context:
         if ref.kind is not RefKind.EXPRESSION:
             return f"{self.placeholder}.{ref.value}"
         return _EXPR_TABLE.sub(lambda m: f"{self.placeholder}.{m.group(1)}" if m.group(1) in tenant else m.group(1), ref.value)
+
+    @staticmethod
+    def unmapped_names(file: SourceFile) -> set[str]:
+        """The names raw SQL, lightweight tables and Alembic operations of a file may mean as tables."""
+        names = {op.table for op in file.facts.ops}
+        for sql in file.facts.sql:
+            names.update(_WORD.findall(sql.sql) if sql.kind == "sql" else (sql.sql,))
+        return names
 
     # -- findings
     @staticmethod

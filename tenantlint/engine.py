@@ -249,17 +249,13 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
             gc.enable()
 
 
-def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | None,
-             discovery: Discovery | None, memory: MemoryCache | None,
-             outside: bool) -> Analysis:
-    selector = FileSelector(config)
-    discovery = discovery or selector.discover(paths)
-    analysis = Analysis(config)
-    cache = Cache(config) if use_cache else memory
-    jobs = jobs or default_jobs()
+def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Analysis,
+                     parsing: _Parsing) -> tuple[list[tuple[Path, bytes, CacheEntry, bool, bool]], list[tuple[Path, bytes, bool]]]:
+    """Read every discovered file: the ones that may hold models are parsed, (path, data, entry, in
+    scope, tenant); the others are kept, (path, data, in scope), for `_OnDemand` to parse if named."""
+    config = analysis.config
     candidates: list[tuple[Path, bytes, bool, bool]] = []  # (path, data, in scope, tenant)
     skipped: list[tuple[Path, bytes, bool]] = []
-    parsing = _Parsing(cache, jobs)
 
     def consider(path: Path, in_scope: bool) -> None:
         tenant = selector.is_tenant(path)
@@ -270,7 +266,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
             if in_scope:
                 analysis.errors.append(_parse_error(path, CacheEntry(None, error=f"cannot read file: {exc.strerror or exc}")))
             return
-        if (in_scope and tenant) or names_a_model(data):
+        if (in_scope and (tenant or selector.is_migration(path))) or names_a_model(data):
             candidates.append((path, data, in_scope, tenant))
             parsing.add(path, selector.relative(path), data)
         else:
@@ -282,33 +278,50 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
         consider(path, False)
     loaded = [(path, data, entry, in_scope, tenant)
               for (path, data, in_scope, tenant), entry in zip(candidates, parsing.finish())]
+    return loaded, skipped
 
-    from tenantlint.context import Context, SourceFile
+
+def _add_files(items: list[tuple[Path, bytes, CacheEntry, bool, bool]], analysis: Analysis,
+               selector: FileSelector) -> list:
+    """The parsed files as `SourceFile`s (recorded in `analysis`); a file in scope that did not parse is an error."""
+    from tenantlint.context import SourceFile
+
+    added = []
+    for path, data, entry, in_scope, tenant in items:
+        analysis.transient |= entry.transient
+        if entry.facts is None:
+            if in_scope:
+                analysis.errors.append(_parse_error(path, entry))
+            continue
+        shown, relative = display_path(path), selector.relative(path)
+        added.append(SourceFile(shown, relative, tenant, in_scope, entry.facts, entry.lines,
+                                selector.is_migration(path)))
+        analysis.data[shown] = data
+        analysis.relative[shown] = relative
+    return added
+
+
+def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | None,
+             discovery: Discovery | None, memory: MemoryCache | None,
+             outside: bool) -> Analysis:
+    from tenantlint.context import Context
     from tenantlint.rules import static_rules
 
-    def add(items: list[tuple[Path, bytes, CacheEntry, bool, bool]]) -> list[SourceFile]:
-        added = []
-        for path, data, entry, in_scope, tenant in items:
-            analysis.transient |= entry.transient
-            if entry.facts is None:
-                if in_scope:
-                    analysis.errors.append(_parse_error(path, entry))
-                continue
-            shown, relative = display_path(path), selector.relative(path)
-            added.append(SourceFile(shown, relative, tenant, in_scope, entry.facts, entry.lines))
-            analysis.data[shown] = data
-            analysis.relative[shown] = relative
-        return added
-
+    selector = FileSelector(config)
+    discovery = discovery or selector.discover(paths)
+    analysis = Analysis(config)
+    cache = Cache(config) if use_cache else memory
+    loaded, skipped = _read_candidates(discovery, selector, analysis, _Parsing(cache, jobs or default_jobs()))
     on_demand = _OnDemand(skipped, selector, cache)
-    analysis.files = add(loaded)
+    analysis.files = _add_files(loaded, analysis, selector)
     rules = static_rules()
     moving = {kind: tuple(r.code for r in rules if r.moves == kind) for kind in ("models", "tables")}
     context = Context(analysis.files, config, on_demand, moving, outside_refs=outside and bool(discovery.context))
     analysis.findings = run_rules(context, rules, analysis.suppressed)
     if context.outside_refs:
         analysis.outside, analysis.moving_tables = outside_references(context), dict(context.moving_tables)
-    analysis.files += add(on_demand.loaded)  # read for their names only: no findings of their own
+    # read for their names only: no findings of their own
+    analysis.files += _add_files(on_demand.loaded, analysis, selector)
     if cache:
         cache.save()
         analysis.cache_hits = cache.hits
@@ -324,7 +337,9 @@ def run_rules(context: Context, rules: list[Rule], silenced: list[Finding] | Non
     for file in context.files:
         if not file.in_scope:
             continue
-        found = [finding for rule in rules for finding in rule.check(context, file)]
+        # a migration script is read only by the rules that check migrations, and never fixed
+        wanted = ("migrations", "all") if file.migration else ("code", "all")
+        found = [finding for rule in rules if rule.reads in wanted for finding in rule.check(context, file)]
         for f in found:
             if not context.config.selects(f.code):
                 continue

@@ -118,6 +118,13 @@ class FileSelector:
     def tenant(self) -> pathspec.GitIgnoreSpec:
         return _spec(self.config.tenant_paths)
 
+    @cached_property
+    def migration(self) -> pathspec.GitIgnoreSpec:
+        return _spec(self.config.migrations)
+
+    def is_migration(self, path: Path) -> bool:
+        return self.migration.match_file(self.relative(path))
+
     def relative(self, path: Path) -> str:
         """Posix path relative to the project root (or the path itself when outside it)."""
         found = self._relative.get(path)

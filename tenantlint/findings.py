@@ -24,6 +24,7 @@ class EditKind(enum.Enum):
     REPLACE_SCHEMA = "schema replaced"
     ADD_KEYWORD = "schema keyword added"
     QUALIFY_STRING = "FK qualified"
+    NAMING_CONVENTION = "naming convention kept"
 
 
 @dataclass(frozen=True)

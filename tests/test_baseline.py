@@ -14,8 +14,8 @@ from conftest import FIXTURES, run_tenantlint
 
 from tenantlint.baseline import BaselineEntry, BaselineError, dumps, loads
 
-CREATED = "Baseline baseline.json: 41 entries (41 added, 0 removed).\n"
-ALL_KNOWN = "All checks passed!\n41 known problems in baseline baseline.json not shown.\n"
+CREATED = "Baseline baseline.json: 45 entries (45 added, 0 removed).\n"
+ALL_KNOWN = "All checks passed!\n45 known problems in baseline baseline.json not shown.\n"
 BATCH = ("backend/models/user/brand.py", "backend/models/user/order_line.py")
 BATCH_LINES = (  # the entries fixing BATCH resolves, as they stand in the file
     '    {"path": "backend/models/user/brand.py", "code": "TNT001", "model": "Brand", "occurrence": 0},\n',
@@ -62,18 +62,19 @@ def test_created_baseline_records_every_finding_and_passes(baselined):
     text = (baselined / "baseline.json").read_text(encoding="utf-8")
     assert json.loads(text) == {"version": 1, "entries": _expected_entries(baselined)}
     lines = text.splitlines(keepends=True)
-    assert lines[:4] == [
+    assert lines[:5] == [
         "{\n",
         '  "version": 1,\n',
         '  "entries": [\n',
-        '    {"path": "backend/models/user/ai_credit.py", "code": "TNT003", "model": "AiCredit", "occurrence": 0},\n',
+        '    {"path": "alembic/versions/0002_order_notes.py", "code": "TNT011", "model": "orders", "occurrence": 0},\n',
+        '    {"path": "alembic/versions/0002_order_notes.py", "code": "TNT011", "model": "orders", "occurrence": 1},\n',
     ]
     assert [line for line in lines if line.startswith('    {"path": "backend/models/user/tag.py", "code": "TNT005"')] == [
         f'    {{"path": "backend/models/user/tag.py", "code": "TNT005", "model": "{model}", "occurrence": {i}}},\n'
         for model, i in (("product_tags", 0), ("product_tags", 1), ("product_tags", 2), ("products", 0), ("tags", 0))
     ]
     assert lines[-3:] == [
-        '    {"path": "backend/services/reports.py", "code": "TNT005", "model": "products", "occurrence": 0}\n',
+        '    {"path": "backend/services/stats.py", "code": "TNT009", "model": "orders", "occurrence": 0}\n',
         "  ]\n",
         "}\n",
     ]
@@ -84,7 +85,7 @@ def test_created_baseline_records_every_finding_and_passes(baselined):
 def test_update_is_idempotent(baselined):
     before = (baselined / "baseline.json").read_bytes()
     result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", cwd=baselined, in_process=True)
-    assert (result.exit_code, result.stdout) == (0, "Baseline baseline.json: 41 entries (0 added, 0 removed).\n")
+    assert (result.exit_code, result.stdout) == (0, "Baseline baseline.json: 45 entries (0 added, 0 removed).\n")
     assert (baselined / "baseline.json").read_bytes() == before
 
 
@@ -112,7 +113,7 @@ def test_a_new_model_fails_and_only_it_is_reported(baselined):
     assert result.stdout == (
         "backend/models/user/invoice.py:5:7: TNT001 Model `Invoice` has no tenant schema [*]\n"
         "Found 1 problem (1 fixable with `tenantlint fix`).\n"
-        "41 known problems in baseline baseline.json not shown.\n"
+        "45 known problems in baseline baseline.json not shown.\n"
     )
 
 
@@ -172,7 +173,7 @@ def test_fix_leaves_the_baseline_alone_and_says_what_went_stale(baselined):
     result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined, in_process=True)
     assert (result.exit_code, result.stdout) == (0, (
         "All checks passed!\n"
-        "38 known problems in baseline baseline.json not shown.\n"
+        "42 known problems in baseline baseline.json not shown.\n"
         "3 baseline entries no longer occur; run with --update-baseline to remove them from baseline.json.\n"
     ))
 
@@ -183,7 +184,7 @@ def test_fixing_a_batch_and_updating_shrinks_the_baseline(baselined):
                             cwd=baselined, in_process=True)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == ("Fixed 3 problems in 3 files.\n2 known problems in baseline baseline.json not shown.\n"
-                             "Baseline baseline.json: 39 entries (0 added, 2 removed).\n")
+                             "Baseline baseline.json: 43 entries (0 added, 2 removed).\n")
     expected = before
     for line in BATCH_LINES:
         assert line in expected
@@ -191,7 +192,7 @@ def test_fixing_a_batch_and_updating_shrinks_the_baseline(baselined):
     assert (baselined / "baseline.json").read_text(encoding="utf-8") == expected
     result = run_tenantlint("check", "--baseline", "baseline.json", cwd=baselined, in_process=True)
     assert (result.exit_code, result.stdout) == (0, (  # product.py, outside the batch, is checked now
-        "All checks passed!\n38 known problems in baseline baseline.json not shown.\n"
+        "All checks passed!\n42 known problems in baseline baseline.json not shown.\n"
         "1 baseline entry no longer occurs; run with --update-baseline to remove it from baseline.json.\n"))
 
 
@@ -212,14 +213,14 @@ def test_checking_some_files_does_not_call_the_others_stale(baselined):
     # and updating from a subset keeps the entries of the files it did not look at
     (baselined / BATCH[0]).write_text("", encoding="utf-8")
     result = run_tenantlint("check", "--baseline", "baseline.json", "--update-baseline", BATCH[0], cwd=baselined, in_process=True)
-    assert result.stdout == "Baseline baseline.json: 40 entries (0 added, 1 removed).\n"
+    assert result.stdout == "Baseline baseline.json: 44 entries (0 added, 1 removed).\n"
 
 
 def test_config_key_is_relative_to_the_project_root(baselined):
     pyproject = baselined / "pyproject.toml"
     pyproject.write_text(pyproject.read_text(encoding="utf-8") + 'baseline = "baseline.json"\n', encoding="utf-8")
     result = run_tenantlint("check", cwd=baselined / "backend", in_process=True)
-    assert (result.exit_code, result.stdout) == (0, "All checks passed!\n41 known problems in baseline ../baseline.json not shown.\n")
+    assert (result.exit_code, result.stdout) == (0, "All checks passed!\n43 known problems in baseline ../baseline.json not shown.\n")
     (baselined / "baseline.json").unlink()
     result = run_tenantlint("check", cwd=baselined / "backend", in_process=True)
     assert (result.exit_code, result.stdout) == (2, "")
@@ -235,7 +236,7 @@ def test_json_output_with_a_baseline(baselined):
     assert result.exit_code == 1
     assert [(f["path"], f["code"], f["model"]) for f in json.loads(result.stdout)] == [(BATCH[0], "TNT001", "Marque")]
     assert result.stderr == (
-        "40 known problems in baseline baseline.json not shown.\n"
+        "44 known problems in baseline baseline.json not shown.\n"
         "1 baseline entry no longer occurs; run with --update-baseline to remove it from baseline.json.\n"
     )
 
@@ -370,7 +371,7 @@ def test_every_machine_format_keeps_the_notes_on_stderr(baselined, output_format
     result = run_tenantlint("check", "--baseline", "baseline.json", "--output-format", output_format, cwd=baselined, in_process=True)
     assert result.exit_code == 1
     assert result.stderr == (
-        "40 known problems in baseline baseline.json not shown.\n"
+        "44 known problems in baseline baseline.json not shown.\n"
         "1 baseline entry no longer occurs; run with --update-baseline to remove it from baseline.json.\n"
     )
     if output_format == "github":
@@ -395,6 +396,6 @@ def test_commit_per_model_batch_then_shrink(baselined):
     assert log.stdout.count("feat(models): add tenant schema to") == 2
     result = run_tenantlint("fix", "--baseline", "baseline.json", "--update-baseline", *FREE_BATCH, cwd=baselined, in_process=True)
     assert (result.exit_code, result.stdout) == (0, "All checks passed!\n1 known problem in baseline baseline.json not shown.\n"
-                                                     "Baseline baseline.json: 39 entries (0 added, 2 removed).\n")
+                                                     "Baseline baseline.json: 43 entries (0 added, 2 removed).\n")
     assert (baselined / "baseline.json").read_text(encoding="utf-8") == "".join(
         line for line in before.splitlines(keepends=True) if line not in FREE_BATCH_LINES)

@@ -57,7 +57,7 @@ def test_show_settings_prints_the_resolved_config_and_its_file(app):
     set_config(app, 'exclude = ["app/legacy/**"]\nignore = ["TNT1"]\nschema = "t"\n')
     result = run_tenantlint("check", "--show-settings", "--select", "TNT00", "--ignore", "TNT005",
                             "--extend-exclude", "tools/**", cwd=app / "app", in_process=True)
-    statics = ["TNT000", "TNT001", "TNT002", "TNT003", "TNT004", "TNT006", "TNT007", "TNT008"]
+    statics = ["TNT000", "TNT001", "TNT002", "TNT003", "TNT004", "TNT006", "TNT007", "TNT008", "TNT009"]
     assert (result.exit_code, result.stderr) == (0, "")
     assert lines_of(result)[:2] == ["# Settings: from ../pyproject.toml; project root: ..", "[tool.tenantlint]"]
     table = tomllib.loads(result.stdout)["tool"]["tenantlint"]

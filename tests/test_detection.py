@@ -496,4 +496,6 @@ def test_as_declarative_base_with_declared_attr_tablename(project):
             ''',
         }
     )
-    assert _found(root) == [("item.py", "TNT001", "Item", True)]
+    # Base's MetaData has the default convention, which names Item's indexes after the schema (TNT010)
+    assert [(path.rpartition("/")[2], *rest) for path, *rest in _found(root)] == [
+        ("base_class.py", "TNT010", "Base", False), ("item.py", "TNT001", "Item", True)]

@@ -25,6 +25,8 @@ NONE = "__table_args__ = None\nx = None\n"
 SCHEMA = 'Table("t", metadata, schema="public")\nname = "public"\n'
 CALL = 'Table("t", metadata)\nlog = print("t")\n'
 FK = 'a = ForeignKey("orders.id")\nb = ForeignKey("users.id")\n'
+META = 'md = MetaData(naming_convention={"ix": "ix_%(column_0_label)s", "uq": "u"})\nother = {"ix": "x"}\n'
+KEEP = "ix_%(table_name)s_%(column_0_name)s"
 
 # kind: (source, edit, fixed source, [(tampered fixed source, the refusal), ...])
 CASES = {
@@ -114,6 +116,16 @@ CASES = {
             (FK.replace('"orders', '"tenant.orders').replace('"users', '"tenant.users'),
              "a value changed: 'users.id' became 'tenant.users.id'"),
             (FK.replace('"orders', '"tenant.orders').replace("a =", "c ="), "a value changed: 'a' became 'c'"),
+        ],
+    ),
+    EditKind.NAMING_CONVENTION: (
+        META,
+        Edit(EditKind.NAMING_CONVENTION, 1, 5, new=repr({"ix": KEEP})),
+        META.replace("ix_%(column_0_label)s", KEEP),
+        [
+            (META.replace("ix_%(column_0_label)s", KEEP).replace('"u"', '"v"'),
+             "line 1: `naming_convention` did not get exactly the planned entries"),
+            (META.replace("ix_%(column_0_label)s", KEEP).replace('"x"', '"y"'), "a value changed: 'x' became 'y'"),
         ],
     ),
 }

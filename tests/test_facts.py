@@ -23,7 +23,8 @@ def test_the_prefilter_and_the_scan_are_derived_from_the_vocabulary():
     assert [m for m, _ in vocabulary.MARKERS] == [
         b"__table", b"__abstract__", b"mapped_column", b"ForeignKey", b"foreign_key", b"primaryjoin",
         b"secondaryjoin", b".tables[", b"table=True", b"DeclarativeBase", b"declarative_base", b"generate_base",
-        b"secondary", b"relationship", b".Model", b"Table(",
+        b"secondary", b"relationship", b".Model", b"Table(", b"text(", b"exec_driver_sql", b".execute(", b"read_sql",
+        b"table(", b".get_", b"alembic", b"MetaData",
     ]
     words = [w.scanned for w in vocabulary.WORDS if w.scanned]
     assert vocabulary.SCANNED.pattern == "|".join(words)
@@ -40,7 +41,8 @@ def test_a_confirmed_marker_needs_its_pattern():
     assert not engine.names_a_model(b"# a Table( in prose\nTable(name)\n")
     assert not engine.names_a_model(b"secondary school\n")
     assert engine.names_a_model(b"relationship('A', secondary = 'a_b')\n")
-    assert [w.name for w in vocabulary.WORDS if w.confirm is not None] == ["secondary", "relationship", ".Model", "Table"]
+    assert [w.name for w in vocabulary.WORDS if w.confirm is not None] == ["secondary", "relationship", ".Model", "Table",
+                                                                         "text", "execute", "table", "inspector", "alembic"]
     assert all(isinstance(w.confirm, re.Pattern) for w in vocabulary.WORDS if w.confirm is not None)
 
 
@@ -58,8 +60,8 @@ def test_the_cache_key_covers_every_fact_type():
              if isinstance(value, type) and value.__module__ == module.__name__
              and (dataclasses.is_dataclass(value) or issubclass(value, enum.Enum))]
     assert sorted(k.__name__ for k in kinds) == [
-        "ClassInfo", "Constant", "Helper", "HelperCall", "ModuleFacts", "RefKind", "Schema", "Shape", "Span", "StringRef", "TableArgs", "TableCall",
-        "TypeObjectCall",
+        "AutoNamed", "ClassInfo", "Constant", "Helper", "HelperCall", "MetaDataCall", "ModuleFacts", "OpCall", "RefKind",
+        "Schema", "Shape", "Span", "SqlString", "StringRef", "TableArgs", "TableCall", "TypeObjectCall",
     ]
     for kind in kinds:
         assert f"{kind.__qualname__}(" in shape or f"{kind.__qualname__}{{" in shape, kind

@@ -105,7 +105,7 @@ def test_quick_start_in_a_fresh_venv_prints_the_sample_output(tmp_path):
     result = shell(check)
     assert (result.returncode, result.stderr) == (1, "")
     documented = documented_output(check)
-    assert documented[-1] == "Found 41 problems (40 fixable with `tenantlint fix`)."
+    assert documented[-1] == "Found 45 problems (41 fixable with `tenantlint fix`)."
     assert shown_as_documented(documented, result.stdout.splitlines()), result.stdout
 
 

@@ -43,6 +43,9 @@ def _analyze(tmp_path: Path, example: Valid | Invalid):
     path = tmp_path / example.path
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(example.source, encoding="utf-8")
+    for other, source in example.context_files:  # the rest of the project (models a migration names)
+        (tmp_path / other).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / other).write_text(source, encoding="utf-8")
     return path, analyze([tmp_path], Config(root=tmp_path))
 
 

@@ -3,7 +3,8 @@
 Detection needs only these facts; LibCST is loaded only by `fix`, for the files it edits.
 Facts are plain frozen data (`facts.types`): they can be cached and built in worker processes.
 Each concern reads its part: `imports` (module-level names), `classes` (models and their
-`__table_args__`, classified by `table_args`), `calls` (references, tables, type objects);
+`__table_args__`, classified by `table_args`), `calls` (references, tables, type objects),
+`raw_sql` (text SQL, Alembic ops) and `auto_names` (convention-named indexes, `MetaData`);
 `vocabulary` holds the words that decide which files and statements are read at all.
 """
 
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 import ast
 
+from tenantlint.facts.auto_names import MetaDataCalls, class_auto_named
 from tenantlint.facts.calls import Calls
 from tenantlint.facts.classes import class_info
 from tenantlint.facts.constants import Constants
 from tenantlint.facts.imports import Names
+from tenantlint.facts.raw_sql import GATE, RawSql
 from tenantlint.facts.source import char_column, module_name, noqa_lines, source_encoding, split_lines
 from tenantlint.facts.types import (
     CONSTANT_OF, TABLE_OF, ClassInfo, Constant, Helper, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, TypeObjectCall,
@@ -37,12 +40,17 @@ def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
     constants = Constants(source, lines)
     for stmt in tree.body:  # before the classes, which may name them (`__tablename__ = TABLE`)
         constants.statement(stmt)
+    metadata = MetaDataCalls(tree)
+    auto_named = []
 
     def visit_block(body: list[ast.stmt], prefix: str) -> None:
         for stmt in body:
             if isinstance(stmt, ast.ClassDef):
                 classes.append(class_info(stmt, prefix, lines, type_objects, constants))
                 path = f"{prefix}.{stmt.name}" if prefix else stmt.name
+                auto_named.extend(class_auto_named(stmt, path))
+                for child in stmt.body:
+                    metadata.statement(child, path)
                 # string references and type objects inside the class, attributed to it
                 for child in stmt.body:
                     if not isinstance(child, ast.ClassDef):
@@ -53,9 +61,11 @@ def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
             else:
                 if not prefix:
                     names.statement(stmt)
+                    metadata.statement(stmt, "")
                 calls.scan(stmt, None)
 
     visit_block(tree.body, "")
+    raw = RawSql(tree, names.imports) if GATE.search(source) else None
     return ModuleFacts(
         module=module,
         is_package=is_package,
@@ -73,4 +83,9 @@ def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
         helpers=names.helpers,
         helper_calls=tuple(calls.helper_calls),
         noqa=noqa_lines(source, lines),
+        sql=tuple(raw.sql) if raw else (),
+        ops=tuple(raw.ops) if raw else (),
+        auto_named=tuple(auto_named),
+        metadata=tuple(metadata.calls),
+        metadata_aliases=metadata.aliases,
     )

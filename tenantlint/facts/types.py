@@ -118,6 +118,56 @@ class ClassInfo:
 
 
 @dataclass(frozen=True)
+class SqlString:
+    """SQL that SQLAlchemy sends as written (`text("...")`, `exec_driver_sql`, a string `execute`,
+    `read_sql`, `op.execute`): `kind` "sql", `sql` the text with `__p0__` for each computed part;
+    or a lightweight `table("name")` / an Inspector call on a name: `kind` "table", `sql` the name."""
+
+    span: Span
+    kind: str
+    callee: str
+    sql: str
+    computed: bool  # parts of the text are filled in at runtime (f-string, `%`, `.format`)
+    schema: str | None  # `table(..., schema="x")`
+    has_schema: bool
+
+
+@dataclass(frozen=True)
+class OpCall:
+    """`op.<name>(...)` of Alembic's `op` on a table named by a literal (`bulk_insert`: its `table("x")`)."""
+
+    span: Span
+    name: str
+    table: str
+    schema: str | None
+    has_schema: bool
+
+
+@dataclass(frozen=True)
+class AutoNamed:
+    """An index or constraint declared in a class body that SQLAlchemy names from the naming
+    convention: `index=True` (ix), `unique=True` (uq), the primary key (pk), an unnamed `ForeignKey`
+    (fk), or an unnamed `Index` / `UniqueConstraint` / `CheckConstraint` in `__table_args__`."""
+
+    class_path: str
+    kind: str  # ix, uq, ck, fk, pk
+    columns: tuple[str, ...]
+    referred_table: str | None
+
+
+@dataclass(frozen=True)
+class MetaDataCall:
+    """A `MetaData(...)` call and what owns it: a class path (`metadata = MetaData()` in its body)
+    or a module-level name (`metadata_obj = MetaData()`, `Base = declarative_base(metadata=MetaData())`)."""
+
+    span: Span
+    owner: str
+    convention: tuple[tuple[str, str], ...] | None  # None: no `naming_convention=` (SQLAlchemy's default)
+    editable: bool  # `naming_convention=` absent or a dict literal of strings in the call (fix can merge)
+    known: bool  # the convention could be read (a literal here, or a module-level dict literal)
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     module: str  # dotted module name relative to the project root
     is_package: bool
@@ -137,3 +187,10 @@ class ModuleFacts:
     helpers: dict[str, Helper] = field(default_factory=dict)
     helper_calls: tuple[HelperCall, ...] = ()
     noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes (None: all)
+    sql: tuple[SqlString, ...] = ()
+    ops: tuple[OpCall, ...] = ()
+    auto_named: tuple[AutoNamed, ...] = ()
+    metadata: tuple[MetaDataCall, ...] = ()
+    # a class's or a name's metadata given by another module-level name: `metadata = md` in the body
+    # of `Base`, `Base = declarative_base(metadata=md)` -> {"Base": "md"}
+    metadata_aliases: dict[str, str] = field(default_factory=dict)

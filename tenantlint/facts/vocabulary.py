@@ -55,6 +55,16 @@ WORDS: tuple[Word, ...] = (
     _marker("relationship", "relationship", rb"\brelationship\("),  # order_by=, remote_side=, ... strings
     _marker(".Model", ".Model", rb"\.Model\b"),  # Flask-SQLAlchemy db.Model
     Word("Table", b"Table(", re.compile(rb"\bTable\(\s*[rRuU]?[\"']"), "Table"),  # Table("name", ...)
+    # What schema_translate_map never translates (TNT009, TNT011) and where naming conventions live (TNT010).
+    _marker("text", "text(", rb"\btext\("),
+    _marker("exec_driver_sql"),
+    _marker("execute", ".execute(", rb"\.execute\(\s*(?:[fFrRuU]{0,2}[\"']|[A-Z_][A-Z0-9_]*\b)"),  # a string or CONSTANT
+    _marker("read_sql"),
+    _marker("table", "table(", rb"\btable\(\s*[rRuU]?[\"']"),  # sa.table("name"), a lightweight table
+    _marker("inspector", ".get_", rb"\.(?:get_columns|get_indexes|get_foreign_keys|get_pk_constraint|"
+            rb"get_unique_constraints|get_check_constraints|get_table_comment|has_table)\(\s*[rRuU]?[\"']"),
+    _marker("alembic", "alembic", rb"\bfrom alembic import\b"),
+    _marker("MetaData"),
     # Read in any file that is parsed (tenant paths always are), never a reason to parse one.
     Word("Enum", scanned="Enum"),
     Word("Sequence", scanned="Sequence"),
@@ -79,3 +89,6 @@ TABLE_WORDS = ("Table",)  # `Table("name", ...)` (context.tables)
 REFERENCE_WORDS = ("ForeignKey", "foreign_key", "secondary", "primaryjoin", "secondaryjoin", "tables",
                    "relationship", "order_by", "foreign_keys", "remote_side", "helper call")  # string references (context.refs)
 TYPE_WORDS = ("Enum", "Sequence", "mapped_column")  # type objects (`Mapped[SomeEnum]` included)
+RAW_SQL_WORDS = ("text", "exec_driver_sql", "execute", "read_sql", "table", "inspector")  # facts.sql
+MIGRATION_WORDS = ("alembic",)  # facts.ops (migration scripts are parsed whenever they are in scope)
+METADATA_WORDS = ("MetaData",)  # facts.metadata

@@ -79,6 +79,7 @@ class Invalid:
     tenant_ddl: str | None = None
     tenant_models: str | None = None
     messages: tuple[str, ...] = ()  # the rule's exact messages, in order (runtime and tenant-schema rules)
+    context_files: tuple[tuple[str, str], ...] = ()  # (path, source) of more files of the project
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Valid:
     path: str = EXAMPLE_PATH
     tenant_ddl: str | None = None
     tenant_models: str | None = None
+    context_files: tuple[tuple[str, str], ...] = ()  # (path, source) of more files of the project
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class Rule:
     moves: str | None = None
     # the words of `facts.vocabulary` its check relies on: a file or statement without any is not read
     words: tuple[str, ...] = ()
+    # which files its check reads: "code" (not migration scripts), "migrations" (only them), "all"
+    reads: str = "code"
 
     def render(self, level: int = 1) -> str:
         """The rule's documentation in Markdown; `level` is the depth of its title."""
