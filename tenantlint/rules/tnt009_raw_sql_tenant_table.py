@@ -92,6 +92,26 @@ class Order(Base):
     total = Column(Integer)
 '''
 
+_ORDER_MODEL = '''from sqlalchemy import Column, Integer
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+''' + _ORDER.replace("from sqlalchemy import select, text\n", "")
+
+# Alembic's op.execute in a migration script: the SQL is sent as written, once, to `search_path`.
+_MIGRATION = '''"""backfill totals"""
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade():
+    op.execute("UPDATE orders SET total = 0 WHERE total IS NULL")
+'''
+
 RULE = Rule(
     code="TNT009",
     name="raw-sql-tenant-table",
@@ -168,6 +188,17 @@ orders = sa.table("orders", sa.column("id"))
 def columns(inspector):
     return inspector.get_columns("orders")
 ''')),
+        Invalid(example(_ORDER + '''
+
+def count(connection):
+    return connection.execute("SELECT count(*) FROM orders")  # a plain string, SQLAlchemy 1.x style
+''')),
+        Invalid(example(_ORDER + '''
+
+def recent(session, days):
+    return session.execute(text("SELECT id FROM orders WHERE age < {}".format(days)))
+''')),
+        Invalid(_MIGRATION, path="alembic/versions/0003_backfill.py", context_files=(("app/models/user/order.py", _ORDER_MODEL),)),
         Invalid(example(_ORDER + '''
 
 def weird(connection):

@@ -106,6 +106,10 @@ class Product(Base):
     a = Column(Integer)
     b = Column(Integer)
 '''
+# a unique constraint and an unnamed foreign key under label tokens
+_KEYS = ('metadata = MetaData(naming_convention={"uq": "uq_%(column_0_label)s", '
+         '"fk": "fk_%(column_0_label)s_%(referred_table_name)s"})')
+_PARENT = '    parent_id = Column(ForeignKey("tenant.products.id"))\n'
 _DOCS = ('metadata = MetaData(naming_convention={"ix": "ix_%(column_0_label)s", '
          '"uq": "uq_%(table_name)s_%(column_0_name)s"})')
 
@@ -153,6 +157,10 @@ RULE = Rule(
                 _example('metadata = MetaData(naming_convention={"ix": "ix_%(table_name)s_%(column_0_name)s", '
                          '"pk": "pk_%(table_name)s_%(column_0_name)s"})', _PRODUCT)),
         Invalid(_example('pass', _PRODUCT)),
+        Invalid(_example(_KEYS, _PRODUCT.replace("index=True", "unique=True") + _PARENT),
+                _example(_KEYS.replace('"uq_%(column_0_label)s"', '"uq_%(table_name)s_%(column_0_name)s"').replace(
+                    '"fk_%(column_0_label)s', '"fk_%(table_name)s_%(column_0_name)s'),
+                    _PRODUCT.replace("index=True", "unique=True") + _PARENT)),
         Invalid(_example('metadata = MetaData(naming_convention={"ix": "ix_%(column_0N_label)s"})', _PAIR)),
     ),
 )
