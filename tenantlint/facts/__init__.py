@@ -20,7 +20,7 @@ from tenantlint.facts.imports import Names
 from tenantlint.facts.raw_sql import GATE, RawSql
 from tenantlint.facts.source import char_column, module_name, noqa_lines, source_encoding, split_lines
 from tenantlint.facts.types import (
-    CONSTANT_OF, TABLE_OF, ClassInfo, Constant, Helper, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, TypeObjectCall,
+    CONSTANT_OF, TABLE_OF, AutoNamed, ClassInfo, Constant, Helper, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, TypeObjectCall,
 )
 
 __all__ = [
@@ -29,42 +29,52 @@ __all__ = [
 ]
 
 
+class _Walk:
+    """One pass over a module's statements, feeding each collector what it reads: classes (and
+    the classes nested in them), module-level names, MetaData calls, references and type objects."""
+
+    def __init__(self, tree: ast.Module, source: str, module: str, is_package: bool):
+        self.lines = split_lines(source)
+        self.names = Names(module, is_package)
+        self.classes: list[ClassInfo] = []
+        self.type_objects: list[TypeObjectCall] = []
+        self.calls = Calls(self.lines, self.type_objects)
+        self.constants = Constants(source, self.lines)
+        for stmt in tree.body:  # before the classes, which may name them (`__tablename__ = TABLE`)
+            self.constants.statement(stmt)
+        self.metadata = MetaDataCalls(tree)
+        self.auto_named: list[AutoNamed] = []
+        self.block(tree.body, "")
+
+    def block(self, body: list[ast.stmt], prefix: str) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                self.class_body(stmt, f"{prefix}.{stmt.name}" if prefix else stmt.name, prefix)
+            else:
+                if not prefix:
+                    self.names.statement(stmt)
+                    self.metadata.statement(stmt, "")
+                self.calls.scan(stmt, None)
+
+    def class_body(self, node: ast.ClassDef, path: str, prefix: str) -> None:
+        self.classes.append(class_info(node, prefix, self.lines, self.type_objects, self.constants))
+        self.auto_named.extend(class_auto_named(node, path))
+        for child in node.body:
+            self.metadata.statement(child, path)
+        # string references and type objects inside the class, attributed to it
+        for child in node.body:
+            if not isinstance(child, ast.ClassDef):
+                self.calls.scan(child, path)
+        for child in node.body:
+            if isinstance(child, ast.ClassDef):
+                self.block([child], path)
+
+
 def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
     """The facts of one parsed file at `relative_posix` (project-relative, for its module name)."""
     module, is_package = module_name(relative_posix)
-    lines = split_lines(source)
-    names = Names(module, is_package)
-    classes: list[ClassInfo] = []
-    type_objects: list[TypeObjectCall] = []
-    calls = Calls(lines, type_objects)
-    constants = Constants(source, lines)
-    for stmt in tree.body:  # before the classes, which may name them (`__tablename__ = TABLE`)
-        constants.statement(stmt)
-    metadata = MetaDataCalls(tree)
-    auto_named = []
-
-    def visit_block(body: list[ast.stmt], prefix: str) -> None:
-        for stmt in body:
-            if isinstance(stmt, ast.ClassDef):
-                classes.append(class_info(stmt, prefix, lines, type_objects, constants))
-                path = f"{prefix}.{stmt.name}" if prefix else stmt.name
-                auto_named.extend(class_auto_named(stmt, path))
-                for child in stmt.body:
-                    metadata.statement(child, path)
-                # string references and type objects inside the class, attributed to it
-                for child in stmt.body:
-                    if not isinstance(child, ast.ClassDef):
-                        calls.scan(child, path)
-                for child in stmt.body:
-                    if isinstance(child, ast.ClassDef):
-                        visit_block([child], path)
-            else:
-                if not prefix:
-                    names.statement(stmt)
-                    metadata.statement(stmt, "")
-                calls.scan(stmt, None)
-
-    visit_block(tree.body, "")
+    walk = _Walk(tree, source, module, is_package)
+    names, calls, metadata = walk.names, walk.calls, walk.metadata
     raw = RawSql(tree, names.imports) if GATE.search(source) else None
     return ModuleFacts(
         module=module,
@@ -73,19 +83,19 @@ def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
         assigned_calls=names.assigned,
         base_cls=names.base_cls,
         star_imports=tuple(names.star_imports),
-        classes=tuple(classes),
+        classes=tuple(walk.classes),
         tables=tuple(calls.tables),
         refs=tuple(calls.refs),
-        type_objects=tuple(type_objects),
-        constants=constants.found,
+        type_objects=tuple(walk.type_objects),
+        constants=walk.constants.found,
         bound=frozenset(names.bound),
         returns=names.returns,
         helpers=names.helpers,
         helper_calls=tuple(calls.helper_calls),
-        noqa=noqa_lines(source, lines),
+        noqa=noqa_lines(source, walk.lines),
         sql=tuple(raw.sql) if raw else (),
         ops=tuple(raw.ops) if raw else (),
-        auto_named=tuple(auto_named),
+        auto_named=tuple(walk.auto_named),
         metadata=tuple(metadata.calls),
         metadata_aliases=metadata.aliases,
     )
