@@ -154,19 +154,19 @@ def test_render_agrees_with_sqlalchemy_and_renames_flags_what_no_token_reproduce
     ]
 
 
-def _autogenerate(engine, metadata):
+def _autogenerate(engine, metadata, schema="tenant"):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={
-            "include_schemas": True, "include_name": lambda name, kind, _: kind != "schema" or name == "tenant"})
+            "include_schemas": True, "include_name": lambda name, kind, _: kind != "schema" or name == schema})
         return sorted((diff[0], diff[1].name) for diff in compare_metadata(context, metadata))
 
 
-def _indexed(metadata: sa.MetaData) -> sa.MetaData:
+def _indexed(metadata: sa.MetaData, schema="tenant") -> sa.MetaData:
     sa.Table("products", metadata, sa.Column("id", sa.Integer, primary_key=True),
-             sa.Column("title", sa.String, index=True), schema="tenant")
+             sa.Column("title", sa.String, index=True), schema=schema)
     return metadata
 
 
@@ -180,6 +180,26 @@ def test_alembic_autogenerate_proposes_index_changes_without_the_kept_convention
         ("add_index", "ix_tenant_products_title"), ("remove_index", "ix_products_title")]
     keep = sa.MetaData(naming_convention={"ix": kept(DEFAULT_CONVENTION["ix"])})
     assert _autogenerate(engine, _indexed(keep)) == []
+
+
+@needs_postgres
+def test_alembic_autogenerate_on_postgres_against_a_tenant_created_before_the_change():
+    engine = sa.create_engine(DATABASE_URL)
+    tenant = f"tnt010_{uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:  # the tenant as `create_all` made it before the models had a schema
+        conn.exec_driver_sql(f"CREATE SCHEMA {tenant}")
+        conn.exec_driver_sql(f"CREATE TABLE {tenant}.products (id SERIAL PRIMARY KEY, title VARCHAR)")
+        conn.exec_driver_sql(f"CREATE INDEX ix_products_title ON {tenant}.products (title)")
+    try:
+        # compared with that tenant, the models name its schema (what the placeholder becomes for it)
+        assert _autogenerate(engine, _indexed(sa.MetaData(), tenant), tenant) == [
+            ("add_index", f"ix_{tenant}_products_title"), ("remove_index", "ix_products_title")]
+        keep = sa.MetaData(naming_convention={"ix": kept(DEFAULT_CONVENTION["ix"])})
+        assert _autogenerate(engine, _indexed(keep, tenant), tenant) == []
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {tenant} CASCADE")
+        engine.dispose()
 
 
 @needs_postgres
