@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 from tenantlint.facts.constants import template
-from tenantlint.facts.source import raw_literal
-from tenantlint.facts.syntax import computed_string, dotted, last_name
+from tenantlint.facts.source import raw_literal, written
+from tenantlint.facts.syntax import computed_string, dotted, last_name, string_shaped
 from tenantlint.facts.table_args import Span
 from tenantlint.facts.types import HelperCall, RefKind, StringRef, TableCall, TypeObjectCall
 from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SCANNED, SQLALCHEMY_CALLS
@@ -29,15 +29,19 @@ class Calls:
         text = "\n".join(self.lines[start - 1 : root.end_lineno])
         if not SCANNED.search(text):
             return
+        returned = _returned_call(root)
         for node in _calls_and_subscripts(root):
             if isinstance(node, ast.Call):
-                self._call(node, class_path)
+                self._call(node, class_path, node is returned)
             elif isinstance(node, ast.Subscript):
                 if isinstance(node.value, ast.Attribute) and node.value.attr == "tables":
                     self._string(RefKind.TABLE, node.slice, required=True)
 
     def _string(self, kind: RefKind, node: ast.expr, required: bool = False) -> None:
-        """A reference; `required` where only a string can stand (a foreign key's target)."""
+        """A reference; `required` where only a string can stand (a foreign key's target), and
+        wherever the expression is text put together from parts: one tenantlint cannot fill in
+        is then a computed reference (reported), never an object it may skip."""
+        required = required or string_shaped(node)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             self.refs.append(StringRef(kind, node.value, Span.of(node), raw_literal(self.lines, node)))
             return
@@ -51,12 +55,12 @@ class Calls:
         elif required and not isinstance(node, (ast.Constant, ast.Lambda, ast.Starred)):
             self.refs.append(StringRef(kind, "", Span.of(node), None, required=True, opaque=True))
 
-    def _call(self, node: ast.Call, class_path: str | None) -> None:
+    def _call(self, node: ast.Call, class_path: str | None, returned: bool) -> None:
         name = last_name(node.func)
         if name in ("ForeignKey", "ForeignKeyConstraint"):
             self._foreign_key(node, name)
-        elif name == "Table" and node.args and isinstance(node.args[0], (ast.Constant, ast.Name, ast.Attribute)):
-            self.tables.append(_table_call(node))
+        elif name == "Table" and node.args and not isinstance(node.args[0], ast.Starred):
+            self.tables.append(_table_call(node, self.lines, returned))
         elif name in ("Enum", "Sequence"):
             self._type_object(node, name, class_path)
         elif node.args and name not in SQLALCHEMY_CALLS and all(
@@ -105,14 +109,24 @@ class Calls:
                 if isinstance(value, ast.Constant) and isinstance(value.value, str):
                     kind = RefKind.TABLE if value.value.replace(".", "").isidentifier() else RefKind.EXPRESSION
                     self._string(kind, value)
-                elif isinstance(value, (ast.Name, ast.Attribute, ast.BinOp, ast.JoinedStr)):
+                elif isinstance(value, (ast.Name, ast.Attribute)) or string_shaped(value):
                     self._string(RefKind.TABLE, value)  # a constant naming the table, or an object
             elif keyword.arg in REF_KEYWORDS_EXPR:
                 self._string(RefKind.EXPRESSION, keyword.value)
 
 
-def _table_call(node: ast.Call) -> TableCall:
+def _returned_call(root: ast.stmt) -> ast.Call | None:
+    """The call a module-level function ends by returning (`return sa.Table(name, *args)`)."""
+    if isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)) and root.body:
+        last = root.body[-1]
+        if isinstance(last, ast.Return) and isinstance(last.value, ast.Call):
+            return last.value
+    return None
+
+
+def _table_call(node: ast.Call, lines: list[str], returned: bool) -> TableCall:
     first = node.args[0]
+    literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
     schema_kw = next((k for k in node.keywords if k.arg == "schema"), None)
     schema = None
     if schema_kw is not None and isinstance(schema_kw.value, ast.Constant):
@@ -120,11 +134,13 @@ def _table_call(node: ast.Call) -> TableCall:
     return TableCall(
         span=Span.of(node),
         callee=dotted(node.func),
-        name=first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None,
+        name=first.value if literal else None,
         schema=schema,
         has_schema=schema_kw is not None,
         has_star_kwargs=any(k.arg is None for k in node.keywords),
-        name_constant=None if isinstance(first, ast.Constant) else dotted(first) or None,
+        name_constant=None if literal else dotted(first) or None,
+        name_written=None if literal else written(lines, Span.of(first)),
+        returned=returned,
     )
 
 

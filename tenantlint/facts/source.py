@@ -7,6 +7,8 @@ import io
 import re
 import tokenize
 
+from tenantlint.facts.table_args import Span
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -73,6 +75,14 @@ def _one_literal(raw: str) -> bool:
         return False
     inner = body[len(quote) : len(body) - len(quote)].replace("\\\\", "").replace("\\" + quote[0], "")
     return quote not in inner
+
+
+def written(lines: list[str], span: Span) -> str:
+    """The expression at `span` as written: its first line, with " ..." when it goes on."""
+    line = lines[span.line - 1].encode("utf-8")
+    end = span.end_col if span.end_line == span.line else len(line)
+    text = line[span.col : end].decode("utf-8", "replace")
+    return text if span.end_line == span.line else text + " ..."
 
 
 def raw_literal(lines: list[str], node: ast.Constant) -> str | None:

@@ -73,5 +73,21 @@ def computed_string(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+def string_shaped(node: ast.expr) -> bool:
+    """Text put together from parts: an f-string, `"a" + b`, `"%s.id" % t`, `"{}.id".format(t)`.
+    Whatever fills it in, the result is a string (a bare name or a call may be an object)."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        return any(_a_string(side) for side in (node.left, node.right)) if isinstance(node.op, ast.Add) \
+            else _a_string(node.left)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" \
+        and _a_string(node.func.value)
+
+
+def _a_string(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str)) or string_shaped(node)
+
+
 def body_without_docstring(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
     return [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]

@@ -79,6 +79,15 @@ class TableCall:
     has_schema: bool
     has_star_kwargs: bool
     name_constant: str | None = None  # `Table(USERS, ...)`: the constant naming it, resolved by the project
+    name_written: str | None = None  # the name's expression as written, when it is not a literal
+    # what a module-level function returns (`def Table(name, *a): return sa.Table(name, *a)`): a
+    # wrapper or a factory, whose callers name the table
+    returned: bool = False
+
+    @property
+    def label(self) -> str:
+        """How findings name it: the name, else the expression that gives it."""
+        return self.name or self.name_written or ""
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ WORDS: tuple[Word, ...] = (
     Word("secondary", b"secondary", re.compile(rb"\bsecondary\s*="), "secondary"),
     _marker("relationship", "relationship", rb"\brelationship\("),  # order_by=, remote_side=, ... strings
     _marker(".Model", ".Model", rb"\.Model\b"),  # Flask-SQLAlchemy db.Model
-    Word("Table", b"Table(", re.compile(rb"\bTable\(\s*[rRuU]?[\"']"), "Table"),  # Table("name", ...)
+    # Table("name", ...), Table(f"...", ...), Table(USERS, ...)
+    Word("Table", b"Table(", re.compile(rb"\bTable\(\s*(?:[fFrRuU]{0,2}[\"']|[A-Z_][A-Z0-9_]*\b)"), "Table"),
     # What schema_translate_map never translates (TNT009, TNT011) and where naming conventions live (TNT010).
     _marker("text", "text(", rb"\btext\("),
     _marker("exec_driver_sql"),

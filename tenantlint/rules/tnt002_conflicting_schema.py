@@ -37,8 +37,8 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
     for call in context.tables(file):
         if call.has_schema and call.schema != placeholder:
             yield context.finding(
-                file, RULE, f"Table `{call.name or call.name_constant}` has schema {call.schema!r}, not `{placeholder}`",
-                pos.span(call.span), call.name or call.name_constant,
+                file, RULE, f"Table `{call.label}` has schema {call.schema!r}, not `{placeholder}`",
+                pos.span(call.span), call.label,
             )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from tenantlint.context import Context, Positions, SourceFile
 from tenantlint.facts import StringRef
+from tenantlint.facts.source import written
 from tenantlint.facts.vocabulary import MODEL_WORDS, REFERENCE_WORDS, TABLE_WORDS
 from tenantlint.findings import Edit, EditKind, Finding
 from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
@@ -16,8 +17,13 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
     pos = context.positions(file)
     for ref in context.computed_refs(file):
         yield context.finding(
-            file, RULE, f"Reference `{_text(file, ref)}` is computed: tenantlint cannot tell which table it names "
+            file, RULE, f"Reference `{written(file.lines, ref.span)}` is computed: tenantlint cannot tell which table it names "
             "(confirm with `tenantlint verify`)", pos.span(ref.span), None)
+    for call in context.tables(file):
+        if call.name is None and not call.returned:  # a wrapper's or factory's: its callers name the table
+            yield context.finding(
+                file, RULE, f"Table name `{call.label}` is computed: tenantlint cannot tell which table it is, "
+                "nor check the references to it (confirm with `tenantlint verify`)", pos.span(call.span), None)
     for ref, helper in context.helper_refs(file):
         tenant = [n for n in context.referenced_tables(ref) if n in context.tenant_tables]
         if tenant:
@@ -56,14 +62,6 @@ def _unqualified(context: Context, file: SourceFile, ref: StringRef, tenant: lis
         where, tenant[0], edit, by_hand=f'"{new_value}"' if ref.computed and not unsettled else None,
         breaks_now=all(n in context.in_schema for n in tenant),
     )
-
-
-def _text(file: SourceFile, ref: StringRef) -> str:
-    """The expression as written (its first line)."""
-    line = file.lines[ref.span.line - 1].encode("utf-8")
-    end = ref.span.end_col if ref.span.end_line == ref.span.line else len(line)
-    text = line[ref.span.col : end].decode("utf-8", "replace")
-    return text if ref.span.end_line == ref.span.line else text + " ..."
 
 
 def _at_definition(context: Context, file: SourceFile, ref: StringRef, new_value: str,
@@ -169,8 +167,11 @@ RULE = Rule(
     "`Field(foreign_key=\"products.id\")`, `relationship(secondary=\"order_tags\")`, "
     "`primaryjoin=\"... order_tags.c.x\"`, `metadata.tables[\"products\"]`, in any file of the project; "
     "also through module-level string constants (`ForeignKey(PRODUCT_ID)`, imported or built with `+` or "
-    "f-strings). A foreign key target or `metadata.tables` key that is computed (a call, a helper's "
-    "parameter) is reported too: which table it names is unknown, confirm with `tenantlint verify`.",
+    "f-strings). What tenantlint cannot follow is reported too, never skipped: a foreign key target or "
+    "`metadata.tables` key that is computed (a call, a subscript, a helper's parameter), a `secondary=` or "
+    "`primaryjoin=` string put together from parts it cannot fill in (an f-string, `+`, `%`, `.format`), and "
+    "a `Table` whose name is computed (the references to it cannot be checked). Which table such an "
+    "expression names is unknown: confirm with `tenantlint verify`.",
     why="Once `products` lives in the placeholder schema, SQLAlchemy knows it only as `tenant.products`: "
     "the plain name stops resolving (`NoReferencedTableError` at the first flush or create_all).",
     example='product_id = Column(ForeignKey("products.id"))',
@@ -324,6 +325,18 @@ class Review(Base):
     __table_args__ = {"schema": "tenant"}
     id = Column(Integer, primary_key=True)
     product_id = Column(fk("products"))
+'''),
+            None,
+        ),
+        Invalid(  # text put together at run time, where a table name goes
+            _order('secondary=f"{PREFIX}_tags"').replace("class Order", "PREFIX = load_prefix()\n\n\nclass Order"),
+            None,
+        ),
+        Invalid(  # a table whose name is computed: references to it cannot be checked
+            _with_models('''
+def history_of(table):
+    history = Table(f"{table}_history", Base.metadata, Column("id", Integer, primary_key=True), schema="tenant")
+    return history
 '''),
             None,
         ),

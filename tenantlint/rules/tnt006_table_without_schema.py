@@ -21,8 +21,8 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
         if not call.has_star_kwargs:  # `**options` may hold a schema already
             edit = Edit(EditKind.ADD_KEYWORD, call.span.line, pos.char(call.span.line, call.span.col),
                         new=f'"{placeholder}"', title=f"Add `schema=\"{placeholder}\"`")
-        yield context.finding(file, RULE, f"Table `{call.name or call.name_constant}` has no tenant schema", pos.span(call.span),
-                              call.name or call.name_constant, edit)
+        yield context.finding(file, RULE, f"Table `{call.label}` has no tenant schema", pos.span(call.span),
+                              call.label, edit)
 
 
 RULE = Rule(

@@ -31,8 +31,8 @@ def check(context: Context, file: SourceFile) -> Iterator[Finding]:
         if call.has_schema and call.schema == placeholder:
             yield context.finding(
                 file, RULE,
-                f"Table `{call.name or call.name_constant}` declares the tenant schema `{placeholder}` outside the tenant paths",
-                pos.span(call.span), call.name or call.name_constant,
+                f"Table `{call.label}` declares the tenant schema `{placeholder}` outside the tenant paths",
+                pos.span(call.span), call.label,
             )
 
 
