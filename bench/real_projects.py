@@ -264,7 +264,9 @@ def ensure_venv(venv: Path, projects: list[Project]) -> dict[str, str]:
         venv.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     names = [p.distribution for p in projects]
-    found = json.loads(run([python, "-c", VERSIONS, *names]).stdout)
+    # not from the current directory: in a checkout `import tenantlint` would find the checkout's
+    # own package whatever the venv holds (an editable install of a folder since deleted, say)
+    found = json.loads(run([python, "-c", VERSIONS, *names], cwd=venv).stdout)
     location = found.pop("tenantlint@")
     if location is None or not Path(location).resolve().is_relative_to(REPO):
         print(f"installing tenantlint from {REPO}", file=sys.stderr)
