@@ -117,3 +117,41 @@ def test_where_an_object_can_stand_a_call_or_a_name_is_taken_for_the_object(tmp_
                                  "app/models/user/__init__.py": "", "app/models/user/m.py": source})
     out = run_tenantlint("check", ".", cwd=root, in_process=True).stdout
     assert [line for line in out.splitlines() if "is computed" in line] == []
+
+
+def test_a_table_named_by_its_callers_or_by_the_database_is_not_computed(tmp_path):
+    """A wrapper's returned `Table(name, ...)` (its callers name the table) and a reflected table."""
+    source = '''\
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+
+def history_table(name, *columns):
+    return sa.Table(f"{name}_history", metadata, *columns)
+
+
+def reflected(connection, name):
+    return sa.Table(name, sa.MetaData(), autoload_with=connection)
+'''
+    root = write_tree(tmp_path, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "app/util.py": source})
+    checked = run_tenantlint("check", ".", cwd=root, in_process=True)
+    assert (checked.exit_code, checked.stdout) == (0, "All checks passed!\n")
+
+
+def test_a_join_put_together_from_class_names_names_no_table(tmp_path):
+    """Flask-AppBuilder's mixins: `primaryjoin="%s.created_by_fk == User.id" % cls.__name__` names
+    classes, which the registry resolves; a tenant table in the same text is still seen."""
+    source = _module(
+        '    parent_id = Column(ForeignKey("parent.id"))\n'
+        '    a = relationship("Parent", primaryjoin="%s.parent_id == Parent.id" % __qualname__)\n'
+        '    b = relationship("Parent", primaryjoin=f"{Base.__name__}.x == parent.c.id")'
+    ).replace("__qualname__", "Parent.__name__")
+    root = write_tree(tmp_path, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "app/models/__init__.py": "",
+                                 "app/models/user/__init__.py": "", "app/models/user/m.py": source})
+    out = run_tenantlint("check", ".", cwd=root, in_process=True).stdout.splitlines()
+    assert [line for line in out if ":21:" in line or ":22:" in line] == [
+        "app/models/user/m.py:22:44: TNT005 Reference `<class>.x == parent.c.id` names tenant table `parent` "
+        "without the `tenant.` schema (a computed string: write `<class>.x == tenant.parent.c.id`, or refer "
+        "to the column itself)",
+    ]

@@ -6,7 +6,7 @@ import ast
 
 from tenantlint.facts.constants import template
 from tenantlint.facts.source import raw_literal, written
-from tenantlint.facts.syntax import computed_string, dotted, last_name, string_shaped
+from tenantlint.facts.syntax import computed_string, dotted, last_name, string_shaped, with_class_names
 from tenantlint.facts.table_args import Span
 from tenantlint.facts.types import HelperCall, RefKind, StringRef, TableCall, TypeObjectCall
 from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SCANNED, SQLALCHEMY_CALLS
@@ -41,6 +41,9 @@ class Calls:
         """A reference; `required` where only a string can stand (a foreign key's target), and
         wherever the expression is text put together from parts: one tenantlint cannot fill in
         is then a computed reference (reported), never an object it may skip."""
+        if kind is RefKind.EXPRESSION and (named := with_class_names(node)) is not None:
+            self.refs.append(StringRef(kind, named, Span.of(node), None))
+            return
         required = required or string_shaped(node)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             self.refs.append(StringRef(kind, node.value, Span.of(node), raw_literal(self.lines, node)))
@@ -141,6 +144,7 @@ def _table_call(node: ast.Call, lines: list[str], returned: bool) -> TableCall:
         name_constant=None if literal else dotted(first) or None,
         name_written=None if literal else written(lines, Span.of(first)),
         returned=returned,
+        reflected=any(k.arg in ("autoload_with", "autoload") for k in node.keywords),
     )
 
 

@@ -85,6 +85,34 @@ def string_shaped(node: ast.expr) -> bool:
         and _a_string(node.func.value)
 
 
+CLASS_NAME = "<class>"  # what a class's `__name__` becomes in an expression's text: never a table
+
+
+def with_class_names(node: ast.expr) -> str | None:
+    """`"%s.owner_id == User.id" % cls.__name__`, `f"{cls.__name__}.id == ..."`: a `primaryjoin`
+    put together from class names only (the registry resolves them; they name no table), its
+    text with CLASS_NAME for each; None for anything else."""
+    if isinstance(node, ast.JoinedStr):
+        parts = [p.value if isinstance(p, ast.Constant) else _class_name(p.value) if isinstance(
+            p, ast.FormattedValue) and p.conversion == -1 and p.format_spec is None else None for p in node.values]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
+            and isinstance(node.left.value, str) and node.left.value.count("%") == node.left.value.count("%s"):
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        if node.left.value.count("%s") != len(values):
+            return None
+        pieces = node.left.value.split("%s")
+        parts = [pieces[0]]
+        for value, piece in zip(values, pieces[1:]):
+            parts += [_class_name(value), piece]
+    else:
+        return None
+    return None if None in parts or CLASS_NAME not in parts else "".join(parts)  # type: ignore[arg-type]
+
+
+def _class_name(node: ast.expr) -> str | None:
+    return CLASS_NAME if isinstance(node, ast.Attribute) and node.attr == "__name__" else None
+
+
 def _a_string(node: ast.expr) -> bool:
     return (isinstance(node, ast.Constant) and isinstance(node.value, str)) or string_shaped(node)
 

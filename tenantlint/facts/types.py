@@ -83,6 +83,7 @@ class TableCall:
     # what a module-level function returns (`def Table(name, *a): return sa.Table(name, *a)`): a
     # wrapper or a factory, whose callers name the table
     returned: bool = False
+    reflected: bool = False  # `autoload_with=`: its columns and references come from the database
 
     @property
     def label(self) -> str:
