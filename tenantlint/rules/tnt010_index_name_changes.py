@@ -47,12 +47,17 @@ def _by_owner(context: Context) -> dict[tuple[str, str], tuple[MetaDataCall | No
         for file in context.files:
             if file.migration:
                 continue
+            by_class: dict[str, list] = {}
+            for named in file.facts.auto_named:
+                by_class.setdefault(named.class_path, []).append(named)
             for model in context.tenant_models(file):
-                owner = _owner(context, model.ref) if model.table.tablename else None
+                if model.ref.info.path not in by_class or not model.table.tablename:
+                    continue  # nothing auto-named: no owner to look up
+                owner = _owner(context, model.ref)
                 if owner is None:
                     continue
                 items = [Named(a.kind, model.table.tablename, a.columns, a.referred_table)
-                         for a in file.facts.auto_named if a.class_path == model.ref.info.path]
+                         for a in by_class[model.ref.info.path]]
                 found.setdefault(owner[:2], (owner[2], []))[1].extend(items)
         return [found]
 
