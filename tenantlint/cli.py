@@ -97,7 +97,7 @@ def _check_run(targets, config: Config, view: tuple, no_cache: bool, jobs, basel
     if replay is not None:
         click.echo(replay[0], nl=False)
         sys.exit(replay[1])
-    analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs, discovery=discovery)
+    analysis = analyze(targets, config, use_cache=not no_cache, jobs=jobs, discovery=discovery, keep_sources=False)
     warnings = noqa.unknown_codes(analysis.files)
     for warning in warnings:  # a replay could not repeat them: such a run is not kept
         click.echo(f"tenantlint: warning: {warning}", err=True)

@@ -148,16 +148,19 @@ def default_jobs() -> int:
 
 class _Parsing:
     """The files to read, handed over while the scan finds them. Each comes from the cache or
-    is parsed: here, at the end, when there are few; in worker processes, started once enough
-    have come, while the scan goes on, when there are many. Order is kept."""
+    is parsed: here, as it comes, with one job; here, at the end, when there are few; in worker
+    processes, started once enough have come, while the scan goes on, when there are many. Order
+    is kept. A file's bytes are let go once it is parsed or sent, so memory stays flat as the
+    tree grows."""
 
     _BATCH = 8  # files per task sent to a worker
 
     def __init__(self, cache: Cache | None, jobs: int):
         self.cache, self.jobs = cache, jobs
-        self.items: list[tuple[str, str, bytes]] = []
+        self.items: list[tuple[str, str, bytes | None]] = []  # the bytes, until parsed or sent
         self.keys: list[str] = []
         self.entries: list[CacheEntry | None] = []
+        self.parsed: list[int] = []  # here, to store in the cache
         self.waiting: list[int] = []  # to parse, not yet sent
         self.sent: list[tuple[list[int], object]] = []  # (indexes, future)
         self.pool = None
@@ -172,7 +175,13 @@ class _Parsing:
         self.items.append((str(path), relative, data))
         self.keys.append(key)
         self.entries.append(self.cache.get(relative, key) if key else None)
-        if self.entries[-1] is None:
+        if self.entries[-1] is not None:
+            self.items[-1] = (str(path), relative, None)
+        elif self.jobs <= 1:
+            self.entries[-1] = load(path, relative, data)
+            self.items[-1] = (str(path), relative, None)
+            self.parsed.append(len(self.entries) - 1)
+        else:
             self.waiting.append(len(self.entries) - 1)
             started = self.pool is not None
             if self.jobs > 1 and len(self.waiting) >= (self._BATCH if started else _PARALLEL_MIN):
@@ -186,6 +195,8 @@ class _Parsing:
         for start in range(0, len(self.waiting), self._BATCH):
             batch = self.waiting[start : start + self._BATCH]
             self.sent.append((batch, self.pool.submit(_load_entries, [self.items[i] for i in batch])))
+            for i in batch:  # the pool holds them until they are sent
+                self.items[i] = (*self.items[i][:2], None)
         self.waiting = []
 
     def finish(self) -> list[CacheEntry]:
@@ -200,21 +211,27 @@ class _Parsing:
         for batch, entries in done:
             for i, entry in zip(batch, entries):
                 self.entries[i] = entry
-                if self.keys[i]:
-                    self.cache.put(self.items[i][1], self.keys[i], entry)  # not when transient
+            self.parsed += batch
+        for i in self.parsed:
+            if self.keys[i]:
+                self.cache.put(self.items[i][1], self.keys[i], self.entries[i])  # not when transient
         return self.entries  # type: ignore[return-value]  # every one is filled now
 
 
 class _OnDemand:
     """Files the byte prefilter skipped, parsed only when name resolution asks for their module:
-    a package `__init__` that re-exports `Base`, a mixin that names nothing SQLAlchemy-like."""
+    a package `__init__` that re-exports `Base`, a mixin that names nothing SQLAlchemy-like.
+    They are read again then (holding every skipped file's bytes made memory grow with the tree);
+    one that cannot be read any more resolves nothing, and the run is not replayed."""
 
-    def __init__(self, skipped: list[tuple[Path, bytes, bool]], selector: FileSelector, cache: Cache | None):
+    def __init__(self, skipped: list[tuple[Path, bool]], selector: FileSelector, cache: Cache | None,
+                 keep_sources: bool):
         from tenantlint.facts import module_name
 
-        self.selector, self.cache = selector, cache
+        self.selector, self.cache, self.keep_sources = selector, cache, keep_sources
         self.pending = {module_name(selector.relative(path))[0]: item for item in skipped for path in item[:1]}
-        self.loaded: list[tuple[Path, bytes, CacheEntry, bool, bool]] = []
+        self.loaded: list[tuple[Path, bytes | None, CacheEntry, bool, bool]] = []
+        self.unreadable = False
 
     def names(self):
         return self.pending.keys()
@@ -223,19 +240,27 @@ class _OnDemand:
         item = self.pending.pop(name, None)
         if item is None:
             return None
-        path, data, in_scope = item
+        path, in_scope = item
+        try:
+            data = read_bytes(path, self.selector.config.max_file_size)
+        except OSError:
+            self.unreadable = True
+            return None
         parsing = _Parsing(self.cache, 1)
         parsing.add(path, self.selector.relative(path), data)
         (entry,) = parsing.finish()
-        self.loaded.append((path, data, entry, in_scope, self.selector.is_tenant(path)))
+        kept = data if self.keep_sources else None
+        self.loaded.append((path, kept, entry, in_scope, self.selector.is_tenant(path)))
         return entry.facts
 
 
 def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None,
             discovery: Discovery | None = None, memory: MemoryCache | None = None,
-            outside: bool = False) -> Analysis:
+            outside: bool = False, keep_sources: bool = True) -> Analysis:
     """Check `paths` in the project of `config`; `jobs` processes parse (default: all cores).
-    `memory`: without the cache on disk, the facts kept from an earlier run of this process."""
+    `memory`: without the cache on disk, the facts kept from an earlier run of this process.
+    `keep_sources`: keep each parsed file's bytes in `Analysis.data`, which `fix_plan` edits;
+    a run that only reports passes False (the bytes of a large tree are most of its memory)."""
     # Syntax trees and facts hold no reference cycles: reference counting frees them, and
     # the cyclic collector, triggered by their millions of allocations, only rescans what the
     # run keeps (about 15% of reading a model file). Worker processes fork with it paused too.
@@ -243,19 +268,21 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
     gc.disable()
     try:
         return _analyze(paths, config, use_cache=use_cache, jobs=jobs, discovery=discovery, memory=memory,
-                        outside=outside)
+                        outside=outside, keep_sources=keep_sources)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Analysis,
-                     parsing: _Parsing) -> tuple[list[tuple[Path, bytes, CacheEntry, bool, bool]], list[tuple[Path, bytes, bool]]]:
-    """Read every discovered file: the ones that may hold models are parsed, (path, data, entry, in
-    scope, tenant); the others are kept, (path, data, in scope), for `_OnDemand` to parse if named."""
+def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Analysis, parsing: _Parsing,
+                     keep_sources: bool) -> tuple[list[tuple[Path, bytes | None, CacheEntry, bool, bool]],
+                                                  list[tuple[Path, bool]]]:
+    """Read every discovered file: the ones that may hold models are parsed, (path, data if kept,
+    entry, in scope, tenant); the others are named, (path, in scope), for `_OnDemand` to parse if
+    named."""
     config = analysis.config
-    candidates: list[tuple[Path, bytes, bool, bool]] = []  # (path, data, in scope, tenant)
-    skipped: list[tuple[Path, bytes, bool]] = []
+    candidates: list[tuple[Path, bytes | None, bool, bool]] = []  # (path, data if kept, in scope, tenant)
+    skipped: list[tuple[Path, bool]] = []
 
     def consider(path: Path, in_scope: bool) -> None:
         tenant = selector.is_tenant(path)
@@ -267,10 +294,10 @@ def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Ana
                 analysis.errors.append(_parse_error(path, CacheEntry(None, error=f"cannot read file: {exc.strerror or exc}")))
             return
         if (in_scope and (tenant or selector.is_migration(path))) or names_a_model(data):
-            candidates.append((path, data, in_scope, tenant))
+            candidates.append((path, data if keep_sources else None, in_scope, tenant))
             parsing.add(path, selector.relative(path), data)
         else:
-            skipped.append((path, data, in_scope))
+            skipped.append((path, in_scope))
 
     for path in discovery.in_scope:
         consider(path, True)
@@ -281,7 +308,7 @@ def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Ana
     return loaded, skipped
 
 
-def _add_files(items: list[tuple[Path, bytes, CacheEntry, bool, bool]], analysis: Analysis,
+def _add_files(items: list[tuple[Path, bytes | None, CacheEntry, bool, bool]], analysis: Analysis,
                selector: FileSelector) -> list:
     """The parsed files as `SourceFile`s (recorded in `analysis`); a file in scope that did not parse is an error."""
     from tenantlint.context import SourceFile
@@ -296,14 +323,15 @@ def _add_files(items: list[tuple[Path, bytes, CacheEntry, bool, bool]], analysis
         shown, relative = display_path(path), selector.relative(path)
         added.append(SourceFile(shown, relative, tenant, in_scope, entry.facts, entry.lines,
                                 selector.is_migration(path)))
-        analysis.data[shown] = data
+        if data is not None:
+            analysis.data[shown] = data
         analysis.relative[shown] = relative
     return added
 
 
 def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | None,
              discovery: Discovery | None, memory: MemoryCache | None,
-             outside: bool) -> Analysis:
+             outside: bool, keep_sources: bool) -> Analysis:
     from tenantlint.context import Context
     from tenantlint.rules import static_rules
 
@@ -311,8 +339,9 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     discovery = discovery or selector.discover(paths)
     analysis = Analysis(config)
     cache = Cache(config) if use_cache else memory
-    loaded, skipped = _read_candidates(discovery, selector, analysis, _Parsing(cache, jobs or default_jobs()))
-    on_demand = _OnDemand(skipped, selector, cache)
+    loaded, skipped = _read_candidates(discovery, selector, analysis, _Parsing(cache, jobs or default_jobs()),
+                                       keep_sources)
+    on_demand = _OnDemand(skipped, selector, cache, keep_sources)
     analysis.files = _add_files(loaded, analysis, selector)
     rules = static_rules()
     moving = {kind: tuple(r.code for r in rules if r.moves == kind) for kind in ("models", "tables")}
@@ -322,6 +351,7 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
         analysis.outside, analysis.moving_tables = outside_references(context), dict(context.moving_tables)
     # read for their names only: no findings of their own
     analysis.files += _add_files(on_demand.loaded, analysis, selector)
+    analysis.transient |= on_demand.unreadable
     if cache:
         cache.save()
         analysis.cache_hits = cache.hits

@@ -61,7 +61,7 @@ class _Written:
 def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     """The whole fix run; its exit code. Raises FixAborted when it stops early (exit 2)."""
     memory = None if request.use_cache else MemoryCache()  # the second analysis reuses the first's facts
-    analysis = _analyze(request, config, memory, outside=True)
+    analysis = _analyze(request, config, memory, first=True)
     fixes = fix_plan.plan(analysis, request.unsafe_fixes)
     joining = _references_elsewhere(analysis, fixes, request)
     fixes += joining
@@ -81,7 +81,11 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
             _prove(done.written, config, request, console, before, keep=True)
     for failure in done.skipped:  # each left as it was; the run goes on and ends with exit 2
         console.echo(f"tenantlint: error: {failure.message()}\n", err=True)
-    after = _analyze(request, config, memory) if changed else analysis
+    if changed:
+        del analysis  # what the run keeps from here on is the second one: both at once doubled the peak
+        after = _analyze(request, config, memory)
+    else:
+        after = analysis
     table = "" if done.commits is None else _record(done, after, request, config)
     remaining, notes = _screen(after, request, console)
     fixed = sum(len(c.findings) for c in done.written)
@@ -95,9 +99,11 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     return ExitCode.ERROR if done.skipped else exit_code(remaining, errors, request.exit_zero)
 
 
-def _analyze(request: FixRequest, config: Config, memory: MemoryCache | None, outside: bool = False) -> Analysis:
+def _analyze(request: FixRequest, config: Config, memory: MemoryCache | None, first: bool = False) -> Analysis:
+    """The first analysis keeps what the plan needs (the sources, the references outside the
+    run); the one after writing only reports."""
     return analyze(request.targets, config, use_cache=request.use_cache, jobs=request.jobs, memory=memory,
-                   outside=outside)
+                   outside=first, keep_sources=first)
 
 
 def _references_elsewhere(analysis: Analysis, fixes: list[FileFix], request: FixRequest) -> list[FileFix]:

@@ -65,3 +65,45 @@ def test_only_files_that_can_matter_are_parsed(tmp_path):
     assert sorted(f.relative for f in analysis.files) == [
         "app/models/base.py", "app/models/mixins.py", "app/models/user/order.py", "app/shared/links.py",
     ]
+
+
+def _re_export_project(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.tenantlint]\ntenant-paths = ["app/models/user/**"]\n')
+    db, user = tmp_path / "app" / "db", tmp_path / "app" / "models" / "user"
+    db.mkdir(parents=True)
+    user.mkdir(parents=True)
+    for folder in (tmp_path / "app", user.parent, user):
+        (folder / "__init__.py").write_text("")
+    (db / "base.py").write_text("from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n")
+    (db / "__init__.py").write_text("from .base import Base\n")  # no marker: skipped, read when named
+    (user / "thing.py").write_text('from app.db import Base\n\n\nclass Thing(Base):\n    __tablename__ = "things"\n')
+    return db / "__init__.py"
+
+
+def test_a_skipped_file_is_read_again_when_named_and_one_unreadable_by_then_marks_the_run_transient(tmp_path, monkeypatch):
+    """The prefilter keeps no skipped file's bytes (memory would grow with the tree): the file is
+    read again when a name resolves into it. One that cannot be read by then is not read, and the
+    run is marked transient, so its output is never replayed from the run cache."""
+    from tenantlint import engine
+    from tenantlint.config import load_config
+
+    re_export = _re_export_project(tmp_path)
+    config = load_config(None, [tmp_path])
+    kept = engine.analyze([tmp_path], config, use_cache=False)
+    assert [(f.code, f.model) for f in kept.findings] == [("TNT001", "Thing")]
+    assert (kept.transient, sorted(p.name for p in kept.data)) == (False, ["__init__.py", "__init__.py", "base.py", "thing.py"])
+
+    reads = []
+    real_read = engine.read_bytes
+
+    def read(path, limit):
+        reads.append(path)
+        if path == re_export and reads.count(path) > 1:
+            raise PermissionError(13, "Permission denied")
+        return real_read(path, limit)
+
+    monkeypatch.setattr(engine, "read_bytes", read)
+    gone = engine.analyze([tmp_path], config, use_cache=False, keep_sources=False)
+    assert reads.count(re_export) == 2  # the scan, then the name resolution
+    assert (sorted(f.relative for f in gone.files), gone.transient, gone.data) == (
+        ["app/__init__.py", "app/db/base.py", "app/models/user/__init__.py", "app/models/user/thing.py"], True, {})

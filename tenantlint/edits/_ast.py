@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 
 from tenantlint.edits._kind import UnsafeFix
+from tenantlint.facts.syntax import literal_value
 from tenantlint.findings import Edit
 
 
 def literal(source: str) -> object:
     """The value of a planned literal (`edit.new`, `edit.old`)."""
     try:
-        return ast.literal_eval(source)
+        return literal_value(source)
     except (ValueError, SyntaxError) as exc:
         raise UnsafeFix(f"the planned literal {source!r} is not a literal") from exc
 

@@ -11,6 +11,7 @@ import libcst as cst
 from tenantlint.edits._ast import literal
 from tenantlint.edits._kind import EditSpec, FixError, Pairs, Settings, UnsafeFix
 from tenantlint.edits._libcst import append_arg, append_item, quote_of, string
+from tenantlint.facts.syntax import literal_value
 from tenantlint.findings import Edit, EditKind
 
 
@@ -54,7 +55,7 @@ def _convention(call: ast.Call) -> tuple[int, dict | None]:
     for index, keyword in enumerate(call.keywords):
         if keyword.arg == "naming_convention":
             try:
-                return index, ast.literal_eval(keyword.value)
+                return index, literal_value(keyword.value)
             except ValueError:
                 return index, None
     return -1, None

@@ -7,6 +7,7 @@ import io
 import re
 import tokenize
 
+from tenantlint.facts.syntax import literal_value
 from tenantlint.facts.table_args import Span
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -92,7 +93,7 @@ def raw_literal(lines: list[str], node: ast.Constant) -> str | None:
     line = lines[node.lineno - 1].encode("utf-8")
     raw = line[node.col_offset : node.end_col_offset].decode("utf-8", "replace")
     try:
-        if ast.literal_eval(raw) != node.value:
+        if literal_value(raw) != node.value:
             return None
     except (ValueError, SyntaxError):  # implicit concatenation, f-strings
         return None

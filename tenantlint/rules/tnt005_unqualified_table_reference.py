@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
 from tenantlint.context import Context, Positions, SourceFile
 from tenantlint.facts import StringRef
 from tenantlint.facts.source import written
+from tenantlint.facts.syntax import literal_value
 from tenantlint.facts.vocabulary import MODEL_WORDS, REFERENCE_WORDS, TABLE_WORDS
 from tenantlint.findings import Edit, EditKind, Finding
 from tenantlint.rules import FixAvailability, Invalid, Rule, Valid, example
@@ -116,7 +116,7 @@ def _qualify(ref: StringRef, new_value: str, pos: Positions) -> Edit | None:
 
 def _evaluates_to(literal: str, value: str) -> bool:
     try:
-        return ast.literal_eval(literal) == value
+        return literal_value(literal) == value
     except (ValueError, SyntaxError):
         return False
 

@@ -49,7 +49,7 @@ def with_fixes(placed: list[Placed], config: Config) -> list[Placed]:
     from tenantlint.engine import analyze
 
     # no cache written: verify leaves the project as it found it (fixtures too)
-    analysis = analyze([config.root], replace(config, select=(), ignore=()), use_cache=False)
+    analysis = analyze([config.root], replace(config, select=(), ignore=()), use_cache=False, keep_sources=False)
     static = {}
     for finding in analysis.findings:
         if finding.fixable(unsafe_fixes=True):

@@ -1,0 +1,47 @@
+"""facts.syntax.literal_value reads literals as ast.literal_eval does, without its reference cycles."""
+
+from __future__ import annotations
+
+import ast
+import gc
+
+import pytest
+
+from tenantlint.facts.syntax import literal_value
+
+LITERALS = ['"users.id"', "'tenant.users'", "r'a\\b'", "u'x'", '"""doc"""', "b'raw'", "-1", "+2.5", "-3j", "None",
+            "True", '{"schema": "tenant"}', "('a', {'b': [1, -2]})", "{1, 2}", "[]", "()", "  'indented'",
+            '{"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s"}']
+NOT_LITERALS = ["f'{x}'", "name", "'a' + 'b'", "{**x}", "call()", "'unterminated"]
+
+
+@pytest.mark.parametrize("source", LITERALS)
+def test_literals_read_as_literal_eval_reads_them(source):
+    assert literal_value(source) == ast.literal_eval(source)
+    assert literal_value(ast.parse(source.strip(), mode="eval").body) == ast.literal_eval(source)
+
+
+@pytest.mark.parametrize("source", NOT_LITERALS)
+def test_anything_else_is_refused_as_literal_eval_refuses_it(source):
+    with pytest.raises((ValueError, SyntaxError)) as ours:
+        literal_value(source)
+    with pytest.raises((ValueError, SyntaxError)) as theirs:
+        ast.literal_eval(source)
+    assert ours.type is theirs.type
+
+
+def test_no_reference_cycle_is_left_for_the_paused_collector():
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        for _ in range(200):
+            literal_value('"users.id"')
+        grown_ours = len(gc.get_objects()) - before
+        before = len(gc.get_objects())
+        for _ in range(200):
+            ast.literal_eval('"users.id"')
+        grown_theirs = len(gc.get_objects()) - before
+    finally:
+        gc.enable()
+    assert (grown_ours, grown_theirs >= 200) == (0, True)
