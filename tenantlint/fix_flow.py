@@ -62,7 +62,7 @@ def run(request: FixRequest, config: Config, console: Console) -> ExitCode:
     """The whole fix run; its exit code. Raises FixAborted when it stops early (exit 2)."""
     memory = None if request.use_cache else MemoryCache()  # the second analysis reuses the first's facts
     analysis = _analyze(request, config, memory, first=True)
-    fixes = fix_plan.plan(analysis, request.unsafe_fixes)
+    fixes = fix_plan.plan(analysis, request.unsafe_fixes, jobs=_jobs(request))
     joining = _references_elsewhere(analysis, fixes, request)
     fixes += joining
     failed = [f for f in fixes if f.status is FixStatus.FAILED]
@@ -106,6 +106,12 @@ def _analyze(request: FixRequest, config: Config, memory: MemoryCache | None, fi
                    outside=first, keep_sources=first)
 
 
+def _jobs(request: FixRequest) -> int:
+    from tenantlint.engine import default_jobs
+
+    return request.jobs or default_jobs()
+
+
 def _references_elsewhere(analysis: Analysis, fixes: list[FileFix], request: FixRequest) -> list[FileFix]:
     """Moving a table and qualifying every reference to it is one change: the fixes of the files
     outside the run that refer to a table it moves (`--with-references`), or a refusal naming them,
@@ -125,7 +131,7 @@ def _references_elsewhere(analysis: Analysis, fixes: list[FileFix], request: Fix
         raise FixAborted(f"the fix moves tables that files outside this run refer to without the schema, which "
                          f"would stop resolving: {_listed(findings)}; run again with --with-references to qualify "
                          "those references too (`fix --diff --with-references` shows them); nothing was changed")
-    return fix_plan.plan(replace(analysis, findings=[]), request.unsafe_fixes, findings)
+    return fix_plan.plan(replace(analysis, findings=[]), request.unsafe_fixes, findings, jobs=_jobs(request))
 
 
 def _listed(findings: list[Finding]) -> str:

@@ -52,60 +52,113 @@ class FileFix:
 def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) -> FileFix:
     """Apply every edit of one file at once, then verify the result (see safety.py); a file
     whose fix cannot be verified is left as it was and reported as an internal error."""
+    new, error = _fixed(path, old, [f.edit for f in findings if f.edit is not None], config.schema,
+                        config.comment_text)
+    return _file_fix(path, old, findings, new, error)
+
+
+def _file_fix(path: Path, old: bytes, findings: list[Finding], new: bytes | None, error: str | None) -> FileFix:
+    if new is None:
+        return FileFix(path, FixStatus.FAILED, old, old, tuple(findings), error)
+    status = FixStatus.CHANGED if new != old else FixStatus.UNCHANGED
+    return FileFix(path, status, old, new, tuple(findings))
+
+
+def _fixed(path: Path, old: bytes, edits: list[Edit], schema: str, comment: str) -> tuple[bytes | None, str | None]:
+    """(the fixed source, None), or (None, why it is not fixed)."""
     from libcst import ParserSyntaxError  # loaded only when something is fixed
 
     from tenantlint.fixer import FixError, apply_edits
     from tenantlint.safety import UnsafeFix, prove_edits
 
-    def failed(error: str) -> FileFix:
-        return FileFix(path, FixStatus.FAILED, old, old, tuple(findings), error)
-
-    edits = [f.edit for f in findings if f.edit is not None]
     try:
-        new = apply_edits(old, edits, config.schema, config.comment_text)
+        new = apply_edits(old, edits, schema, comment)
     except (FixError, ParserSyntaxError) as exc:
-        return failed(f"could not apply the fix: {exc}")
+        return None, f"could not apply the fix: {exc}"
     except UnicodeEncodeError as exc:
-        return failed(f"the fix cannot be written in the file's encoding ({exc.encoding})")
+        return None, f"the fix cannot be written in the file's encoding ({exc.encoding})"
     except (RecursionError, MemoryError) as exc:
-        return failed(f"the file is too large or too deeply nested to fix ({type(exc).__name__})")
+        return None, f"the file is too large or too deeply nested to fix ({type(exc).__name__})"
     except Exception as exc:  # a fixer bug costs this file only; the traceback is behind -v
         logging.getLogger("tenantlint").debug("while fixing %s", path, exc_info=True)
-        return failed(f"internal error: {type(exc).__name__}: {exc}")
+        return None, f"internal error: {type(exc).__name__}: {exc}"
     try:
-        prove_edits(old, new, edits, config.schema)
+        prove_edits(old, new, edits, schema)
     except UnsafeFix as exc:
-        return failed(f"internal error: unsafe fix refused: {exc}")
+        return None, f"internal error: unsafe fix refused: {exc}"
     except RecursionError:
-        return failed("the file is too deeply nested to verify the fix")
-    status = FixStatus.CHANGED if new != old else FixStatus.UNCHANGED
-    return FileFix(path, status, old, new, tuple(findings))
+        return None, "the file is too deeply nested to verify the fix"
+    return new, None
 
 
-def plan(analysis: Analysis, unsafe_fixes: bool, extra: list[Finding] | None = None) -> list[FileFix]:
-    """Each file's fix, in path order; `extra`: findings of files outside the run to fix too."""
+def _fixed_batch(items: list[tuple[Path, bytes, list[Edit]]], schema: str,
+                 comment: str) -> list[tuple[bytes | None, str | None]]:
+    """The unit of work of a worker process: a few files' fixes; only the results come back."""
+    return [_fixed(path, old, edits, schema, comment) for path, old, edits in items]
+
+
+_PARALLEL_MIN = 16  # files to fix before worker processes pay for their start
+_BATCH = 4  # files per task sent to a worker
+
+
+def plan(analysis: Analysis, unsafe_fixes: bool, extra: list[Finding] | None = None,
+         jobs: int = 1) -> list[FileFix]:
+    """Each file's fix, in path order; `extra`: findings of files outside the run to fix too.
+    With `jobs` > 1 and enough files, the fixes are computed in that many worker processes."""
     by_path: dict[Path, list[Finding]] = defaultdict(list)
     for finding in [*analysis.findings, *(extra or [])]:
         if finding.fixable(unsafe_fixes):
             by_path[finding.path].append(finding)
-    fixes = []
+    fixes: list[FileFix | None] = []
+    todo: list[tuple[int, Path, bytes, list[Finding]]] = []
+    for path, findings in sorted(by_path.items(), key=lambda item: item[0].as_posix()):
+        old = analysis.data[path]
+        target = outside_root(path, analysis.config.root)
+        if target is not None:
+            fixes.append(FileFix(path, FixStatus.FAILED, old, old, tuple(findings), f"{target}; not fixed"))
+        else:
+            todo.append((len(fixes), path, old, findings))
+            fixes.append(None)
     # LibCST and ast trees hold no reference cycles: reference counting frees each file's trees,
     # and the cyclic collector, triggered by their allocations, would only rescan what the run
-    # keeps (the analysis), again and again (about a tenth of fixing a model file)
+    # keeps (the analysis), again and again (about a tenth of fixing a model file). Workers fork
+    # with it paused too.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for path, findings in sorted(by_path.items(), key=lambda item: item[0].as_posix()):
-            old = analysis.data[path]
-            target = outside_root(path, analysis.config.root)
-            if target is not None:
-                fixes.append(FileFix(path, FixStatus.FAILED, old, old, tuple(findings), f"{target}; not fixed"))
-            else:
-                fixes.append(fix_file(path, old, findings, analysis.config))
+        config = analysis.config
+        results = _in_workers(todo, config, jobs) if jobs > 1 and len(todo) >= _PARALLEL_MIN else None
+        if results is None:
+            results = (_fixed(path, old, _edits(findings), config.schema, config.comment_text)
+                       for _, path, old, findings in todo)
+        for (at, path, old, findings), (new, error) in zip(todo, results):
+            fixes[at] = _file_fix(path, old, findings, new, error)
     finally:
         if was_enabled:
             gc.enable()
-    return fixes
+    return fixes  # type: ignore[return-value]  # every one is filled now
+
+
+def _edits(findings: list[Finding]) -> list[Edit]:
+    return [f.edit for f in findings if f.edit is not None]
+
+
+def _in_workers(todo: list, config: Config, jobs: int) -> list[tuple[bytes | None, str | None]] | None:
+    """The fixes of `todo`, in order, from `jobs` processes; None when the pool breaks (a worker
+    killed, out of memory), and the caller computes them here."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    import libcst  # noqa: F401  # imported once here, before the workers fork, not once in each
+
+    batches = [[(path, old, _edits(findings)) for _, path, old, findings in todo[start : start + _BATCH]]
+               for start in range(0, len(todo), _BATCH)]
+    try:
+        with ProcessPoolExecutor(jobs) as pool:
+            futures = [pool.submit(_fixed_batch, batch, config.schema, config.comment_text) for batch in batches]
+            return [result for future in futures for result in future.result()]
+    except BrokenProcessPool:
+        return None
 
 
 def outside_root(path: Path, root: Path) -> str | None:
