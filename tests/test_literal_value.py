@@ -11,8 +11,11 @@ from tenantlint.facts.syntax import literal_value
 
 LITERALS = ['"users.id"', "'tenant.users'", "r'a\\b'", "u'x'", '"""doc"""', "b'raw'", "-1", "+2.5", "-3j", "None",
             "True", '{"schema": "tenant"}', "('a', {'b': [1, -2]})", "{1, 2}", "[]", "()", "  'indented'",
-            '{"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s"}']
-NOT_LITERALS = ["f'{x}'", "name", "'a' + 'b'", "{**x}", "call()", "'unterminated"]
+            '{"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s"}',
+            # plain strings, prefixes, quotes inside, escapes, implicit concatenation
+            "''", '""""""', "'\"'", "R'x'", "U'x'", "'a' 'b'", '"a""b"', r"'\n'", r"'tab\there'", "rb'x'",
+            "'''a'b'''", "'é'", "'a' "]
+NOT_LITERALS = ["f'{x}'", "name", "'a' + 'b'", "{**x}", "call()", "'unterminated", "'''", "ur'x'", '"""a""""']
 
 
 @pytest.mark.parametrize("source", LITERALS)
