@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tenantlint import engine
 from tenantlint.facts import calls, vocabulary
 from tenantlint.rules import static_rules
@@ -19,7 +21,7 @@ def test_every_word_a_rule_declares_is_in_the_vocabulary_and_every_word_is_decla
 
 def test_the_prefilter_and_the_scan_are_derived_from_the_vocabulary():
     assert engine._MARKERS is vocabulary.MARKERS
-    assert calls.SCANNED is vocabulary.SCANNED
+    assert calls.scanned is vocabulary.scanned
     assert [m for m, _ in vocabulary.MARKERS] == [
         b"__table", b"__abstract__", b"mapped_column", b"ForeignKey", b"foreign_key", b"primaryjoin",
         b"secondaryjoin", b".tables[", b"table=True", b"DeclarativeBase", b"declarative_base", b"generate_base",
@@ -28,12 +30,26 @@ def test_the_prefilter_and_the_scan_are_derived_from_the_vocabulary():
     ]
     words = [w.scanned for w in vocabulary.WORDS if w.scanned]
     assert vocabulary.SCANNED.pattern == "|".join(words)
-    assert sorted(words[:-1]) == sorted(
+    assert sorted(words) == sorted(
         "ForeignKey|Table|Enum|Sequence|foreign_key|tables|foreign_keys|order_by|primaryjoin|remote_side|"
         "secondary|secondaryjoin".split("|")
     )
-    assert vocabulary.SCANNED.search('    a = Column(fk("parent"))')  # a helper's call
-    assert not vocabulary.SCANNED.search('    a = Column("a", Integer)\n    r = relationship("Parent")')
+    assert vocabulary.scanned('    a = Column(fk("parent"))')  # a helper's call
+    assert not vocabulary.scanned('    a = Column("a", Integer)\n    r = relationship("Parent")')
+
+
+# The helper-call test as the one regular expression it replaced had it, to compare against.
+_HELPER_CALL = re.compile(r"\b(?!(?:" + "|".join(sorted(vocabulary.SQLALCHEMY_CALLS)) + r")\()\w+\(\s*[rRuU]?[\"']")
+
+
+@pytest.mark.parametrize("text", [
+    'a = Column(fk("parent"))', "a = fk( 'x')", 'a = fk(r"x")', 'a = Column("a")', 'x = sa.Column("a")',
+    'Columns("a")', 'xColumn("a")', 'a = ("x")', 'fk(\n    "x")', 'a = ColumnX(u"x")', 'é_fk("x")', 'fk2("x")',
+    'Column(b"x")', 'fk(f"x")', 'relationship("A"), helper("B")', 'Index("ix", "a"), text("select")',
+    '_("x")', '  __("x")', 'a = b(c("x"))', 'mapped_column(String(5), comment="c")',
+])
+def test_the_helper_call_test_is_the_regular_expression_it_replaced(text):
+    assert vocabulary.scanned(text) == bool(vocabulary.SCANNED.search(text) or _HELPER_CALL.search(text))
 
 
 def test_a_confirmed_marker_needs_its_pattern():

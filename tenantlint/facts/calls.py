@@ -9,7 +9,7 @@ from tenantlint.facts.source import raw_literal, written
 from tenantlint.facts.syntax import computed_string, dotted, last_name, string_shaped, walk, with_class_names
 from tenantlint.facts.table_args import Span
 from tenantlint.facts.types import HelperCall, RefKind, StringRef, TableCall, TypeObjectCall
-from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SCANNED, SQLALCHEMY_CALLS
+from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SQLALCHEMY_CALLS, scanned
 
 
 class Calls:
@@ -27,7 +27,7 @@ class Calls:
         """Calls and subscripts of one statement; one that names none of them is not walked."""
         start = min([root.lineno, *(d.lineno for d in getattr(root, "decorator_list", ()))])
         text = "\n".join(self.lines[start - 1 : root.end_lineno])
-        if not SCANNED.search(text):
+        if not scanned(text):
             return
         returned = _returned_call(root)
         for node in _calls_and_subscripts(root):
