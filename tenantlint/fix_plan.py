@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 import enum
 import gc
@@ -61,8 +62,12 @@ def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) ->
         return FileFix(path, FixStatus.FAILED, old, old, tuple(findings), error)
 
     edits = [f.edit for f in findings if f.edit is not None]
+    try:  # one `ast` tree of the original for the fix and its proof, not one each
+        tree = ast.parse(old)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the two parse it again and say why
+        tree = None
     try:
-        new = apply_edits(old, edits, config.schema, config.comment_text)
+        new = apply_edits(old, edits, config.schema, config.comment_text, tree)
     except (FixError, ParserSyntaxError) as exc:
         return failed(f"could not apply the fix: {exc}")
     except UnicodeEncodeError as exc:
@@ -73,7 +78,7 @@ def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) ->
         logging.getLogger("tenantlint").debug("while fixing %s", path, exc_info=True)
         return failed(f"internal error: {type(exc).__name__}: {exc}")
     try:
-        prove_edits(old, new, edits, config.schema)
+        prove_edits(old, new, edits, config.schema, tree)
     except UnsafeFix as exc:
         return failed(f"internal error: unsafe fix refused: {exc}")
     except RecursionError:

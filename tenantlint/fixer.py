@@ -198,15 +198,17 @@ def _whole_module(module: cst.Module, lines: list[int], edits: list[Edit], setti
     return module.visit(_Transformer(pending, settings, position, lines)), pending
 
 
-def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str) -> bytes:
+def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str, tree: ast.Module | None = None) -> bytes:
     """The fixed source; raises FixError if an edit finds no node where it expected one,
-    or libcst.ParserSyntaxError if the source does not parse."""
+    or libcst.ParserSyntaxError if the source does not parse. `tree`: `ast.parse(source)`, if
+    the caller has it (it is only read)."""
     settings = Settings(schema, comment)
     lines = sorted({e.line for e in edits})
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):  # LibCST may still parse it (newer grammar): the whole module
-        tree = None
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):  # LibCST may still parse it (newer grammar): the whole module
+            tree = None
     by_spans = None if tree is None else _by_spans(source, tree, lines, edits, settings)
     if by_spans is not None:
         return by_spans
