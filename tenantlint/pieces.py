@@ -15,9 +15,9 @@ index 0: the piece holding that statement (or statement 0) gives the same insert
 whole body, as long as LibCST agrees which statement it is (the caller checks it on the piece).
 Any other edit in the header (decorators, bases, keywords), a body on the header's line
 (`class A: x = 1`), a piece that does not start and end a line of its own (a backslash
-continuation), and an insertion at index 0 after comments or blank lines (they stay above
-statement 0 in the whole body, but would be left above the piece) return None: the caller then
-parses the whole class."""
+continuation), a piece indented with other bytes than the body's first statement, and an
+insertion at index 0 after comments or blank lines (they stay above statement 0 in the whole
+body, but would be left above the piece) return None: the caller then parses the whole class."""
 
 from __future__ import annotations
 
@@ -66,11 +66,15 @@ def _continued(line: bytes) -> bool:
     return line.rstrip(b"\r\n").endswith(b"\\")
 
 
+def _indent(line: bytes) -> bytes:
+    return line[: len(line) - len(line.lstrip(_SPACE))]
+
+
 def _starts_its_line(text: list[bytes], first: int, node: ast.stmt) -> bool:
     """Whether `node` (its first decorator) is the first thing on line `first`, and that line is
     not the continuation of the line before it."""
     line = text[first - 1]
-    stripped = line.lstrip(_SPACE)
+    stripped = line[len(_indent(line)):]
     if getattr(node, "decorator_list", None):
         starts = stripped.startswith(b"@")
     else:
@@ -104,6 +108,7 @@ def class_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit]) -> list[P
         else:
             anchor = next(i for i, (_, _, nodes) in enumerate(groups) if node.body[at] in nodes)
     lines = sorted(e.line for e in edits if e.line >= body_start)
+    indent = _indent(text[body_start - 1])
     held = [i == anchor or _holds(lines, first, last) for i, (first, last, _) in enumerate(groups)]
     out: list[Piece] = []
     i = 0
@@ -116,6 +121,11 @@ def class_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit]) -> list[P
             j += 1
         first, last = groups[i][0], groups[j][1]
         if not _starts_its_line(text, first, groups[i][2][0]) or _continued(text[last - 1]):
+            return None
+        # LibCST takes a block's indent from its first statement: Python also accepts another
+        # mix of tabs and spaces of the same width (`\t \t`, ` \t\t`), which would give a piece
+        # another indent than the whole body, and the class's new assignment with it
+        if _indent(text[first - 1]) != indent:
             return None
         nodes = [n for group in groups[i : j + 1] for n in group[2]]
         if anchor is not None and i <= anchor <= j:
