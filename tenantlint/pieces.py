@@ -15,9 +15,9 @@ index 0: the piece holding that statement (or statement 0) gives the same insert
 whole body, as long as LibCST agrees which statement it is (the caller checks it on the piece).
 Any other edit in the header (decorators, bases, keywords), a body on the header's line
 (`class A: x = 1`), a piece that does not start and end a line of its own (a backslash
-continuation), a piece indented with other bytes than the body's first statement, and an
-insertion at index 0 after comments or blank lines (they stay above statement 0 in the whole
-body, but would be left above the piece) return None: the caller then parses the whole class."""
+continuation), a class with tabs and spaces mixed in one line's indent, and an insertion at
+index 0 after comments or blank lines (they stay above statement 0 in the whole body, but
+would be left above the piece) return None: the caller then parses the whole class."""
 
 from __future__ import annotations
 
@@ -70,6 +70,10 @@ def _indent(line: bytes) -> bytes:
     return line[: len(line) - len(line.lstrip(_SPACE))]
 
 
+def _mixed(indent: bytes) -> bool:
+    return b"\f" in indent or (b" " in indent and b"\t" in indent)
+
+
 def _starts_its_line(text: list[bytes], first: int, node: ast.stmt) -> bool:
     """Whether `node` (its first decorator) is the first thing on line `first`, and that line is
     not the continuation of the line before it."""
@@ -94,6 +98,11 @@ def class_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit]) -> list[P
     groups = _groups(node.body)
     body_start = groups[0][0]
     if body_start <= node.lineno:  # `class A: x = 1`
+        return None
+    # LibCST writes a block's every statement with the indent of its first: Python also reads
+    # another mix of tabs and spaces of the same width (`\t \t`, ` \t\t`) as the same indent, and
+    # the whole class parsed would rewrite such a line, where a piece would copy it as it is
+    if any(_mixed(_indent(line)) for line in text[first_line(node) - 1 : node.end_lineno]):
         return None
     in_header = [e for e in edits if e.line < body_start]
     if not all(_own_edit(e, node) for e in in_header):
@@ -122,10 +131,7 @@ def class_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit]) -> list[P
         first, last = groups[i][0], groups[j][1]
         if not _starts_its_line(text, first, groups[i][2][0]) or _continued(text[last - 1]):
             return None
-        # LibCST takes a block's indent from its first statement: Python also accepts another
-        # mix of tabs and spaces of the same width (`\t \t`, ` \t\t`), which would give a piece
-        # another indent than the whole body, and the class's new assignment with it
-        if _indent(text[first - 1]) != indent:
+        if _indent(text[first - 1]) != indent:  # the piece's block would get another indent
             return None
         nodes = [n for group in groups[i : j + 1] for n in group[2]]
         if anchor is not None and i <= anchor <= j:

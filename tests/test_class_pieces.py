@@ -62,13 +62,15 @@ CLASSES = {
     # Python reads both indents as one width; LibCST writes the second as the first
     "same width, other tabs": ('class M(Base):\n\t \t__tablename__ = "m"\n\t \tid = Column(Integer, primary_key=True)\n'
                                ' \t\towner_id = Column(ForeignKey("users.id"))\n'),
+    "same width, other tabs, unedited": ('class N(Base):\n\t \t__tablename__ = "n"\n \t\tid = Column(Integer, primary_key=True)\n'
+                                         '\t \towner_id = Column(ForeignKey("users.id"))\n'),
     "continued line": ('class B(Base):\n    __tablename__ = "b"\n    id = Column(Integer, primary_key=True)\n'
                        '    owner_id = \\\n        Column(ForeignKey("users.id"))\n'),
 }
 TABLE = '\n\nlines = Table("lines", md, Column("o", ForeignKey("users.id")), Column("k", Enum("x", name="k")))\n'
 # the layouts LibCST may not be handed as pieces: the whole class is parsed instead
 WHOLE_CLASS = {"suite body", "edit in the header", "no tablename, comment first", "suite after a backslash",
-               "header continued", "same width, other tabs"}
+               "header continued", "same width, other tabs", "same width, other tabs, unedited"}
 
 
 def _layouts() -> dict[str, bytes]:
