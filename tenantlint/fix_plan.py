@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 import enum
 import gc
@@ -71,8 +72,12 @@ def _fixed(path: Path, old: bytes, edits: list[Edit], schema: str, comment: str)
     from tenantlint.fixer import FixError, apply_edits
     from tenantlint.safety import UnsafeFix, prove_edits
 
+    try:  # one `ast` tree of the original for the fix and its proof, not one each
+        tree = ast.parse(old)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the two parse it again and say why
+        tree = None
     try:
-        new = apply_edits(old, edits, schema, comment)
+        new = apply_edits(old, edits, schema, comment, tree)
     except (FixError, ParserSyntaxError) as exc:
         return None, f"could not apply the fix: {exc}"
     except UnicodeEncodeError as exc:
@@ -83,7 +88,7 @@ def _fixed(path: Path, old: bytes, edits: list[Edit], schema: str, comment: str)
         logging.getLogger("tenantlint").debug("while fixing %s", path, exc_info=True)
         return None, f"internal error: {type(exc).__name__}: {exc}"
     try:
-        prove_edits(old, new, edits, schema)
+        prove_edits(old, new, edits, schema, tree)
     except UnsafeFix as exc:
         return None, f"internal error: unsafe fix refused: {exc}"
     except RecursionError:

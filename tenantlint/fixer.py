@@ -11,9 +11,11 @@ import re
 import libcst as cst
 
 from tenantlint.edits import BY_LIBCST_TYPE, SPECS, FixError, Settings
+from tenantlint.edits.add_assignment import tablename_index
 from tenantlint.findings import Edit
 from tenantlint.locate import Position, Statements, Unmapped, positions
-from tenantlint.spans import parser_config, spans
+from tenantlint.pieces import Piece, class_pieces
+from tenantlint.spans import Span, parser_config, spans
 
 __all__ = ["FixError", "apply_edits"]
 
@@ -89,22 +91,87 @@ def _walker(module: cst.Module, pending: dict, lines: list[int], settings: Setti
 
 def _by_spans(source: bytes, tree: ast.Module, lines: list[int], edits: list[Edit], settings: Settings) -> bytes | None:
     """The fixed source with LibCST parsing only the top-level statements that hold an edit
-    (see spans.py); None when that cannot be done exactly, and the whole module is parsed."""
+    (see spans.py), and of a class only the body statements that do (see pieces.py); None when
+    that cannot be done exactly, and the whole module is parsed."""
     found = spans(source, tree, lines)
     if not found:
         return None
     pending, config = _pending(edits), parser_config(source)
+    at_line: dict[int, list[Edit]] = {}
+    for e in edits:
+        at_line.setdefault(e.line, []).append(e)
     text, out, done = source.splitlines(keepends=True), [], 0
     for span in found:
-        snippet = b"".join(text[span.first - 1 : span.last])
-        try:
-            module = cst.parse_module(snippet, config)
-            fixed = _walker(module, pending, lines, settings).run(ast.Module(body=span.nodes, type_ignores=[]))
-        except (cst.ParserSyntaxError, ValueError, Unmapped):
-            return None
-        out += [*text[done : span.first - 1], _keep_ending(snippet, fixed.bytes)]
-        done = span.last
+        held = lines[bisect.bisect_left(lines, span.first) : bisect.bisect_right(lines, span.last)]
+        parts = None
+        if len(span.nodes) == 1:
+            parts = _by_pieces(text, span.nodes[0], [e for line in held for e in at_line[line]],
+                               pending, lines, settings, config)
+        if parts is None:
+            fixed = _fix_span(text, span, pending, lines, settings, config)
+            if fixed is None:
+                return None
+            parts = [(span.first, span.last, fixed)]
+        for first, last, fixed in parts:
+            out += [*text[done : first - 1], fixed]
+            done = last
     return None if pending else b"".join([*out, *text[done:]])
+
+
+def _fix_span(text: list[bytes], span: Span, pending: dict, lines: list[int], settings: Settings,
+              config: cst.PartialParserConfig) -> bytes | None:
+    snippet = b"".join(text[span.first - 1 : span.last])
+    try:
+        module = cst.parse_module(snippet, config)
+        fixed = _walker(module, pending, lines, settings).run(ast.Module(body=span.nodes, type_ignores=[]))
+    except (cst.ParserSyntaxError, ValueError, Unmapped):
+        return None
+    return _keep_ending(snippet, fixed.bytes)
+
+
+def _by_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit], pending: dict, lines: list[int],
+               settings: Settings, config: cst.PartialParserConfig) -> list[tuple[int, int, bytes]] | None:
+    """(first line, last line, fixed lines) of each piece of the class `node` holding `edits`
+    (see pieces.py); None, with `pending` as it was, when the class must be parsed whole."""
+    found = class_pieces(text, node, edits)
+    if found is None:
+        return None
+    out = []
+    try:
+        for piece in found:
+            fixed = _fix_piece(text, piece, node, pending, lines, settings, config)
+            if fixed is None:
+                break
+            out.append((piece.first, piece.last, fixed))
+        else:
+            if all(SPECS[e.kind].key(e) not in pending for e in edits):
+                return out
+    except (cst.ParserSyntaxError, ValueError, Unmapped):
+        pass
+    for e in edits:  # the whole class is fixed again: give back the edits its pieces made
+        pending[SPECS[e.kind].key(e)] = e
+    return None
+
+
+def _fix_piece(text: list[bytes], piece: Piece, node: ast.ClassDef, pending: dict, lines: list[int],
+               settings: Settings, config: cst.PartialParserConfig) -> bytes | None:
+    """The piece's lines fixed, parsed under the stand-in header; None when LibCST does not read
+    them as the body statements pieces.py saw, or writes the header back otherwise."""
+    header = b"class _:" + config.default_newline.encode()
+    snippet = b"".join(text[piece.first - 1 : piece.last])
+    module = cst.parse_module(header + snippet, config)
+    stand_in = module.body[0] if len(module.body) == 1 else None
+    if not (isinstance(stand_in, cst.ClassDef) and isinstance(stand_in.body, cst.IndentedBlock)
+            and len(stand_in.body.body) == piece.statements):
+        return None
+    if piece.makes_class_edit and tablename_index(stand_in.body.body) != piece.tablename:
+        return None  # LibCST would put the class's assignment elsewhere than in the whole body
+    walker = _walker(module, pending, lines, settings)
+    new = walker.class_body(stand_in, piece.nodes, (), (node.name,), node.lineno if piece.makes_class_edit else None)
+    code = module.with_changes(body=[new]).bytes
+    if not code.startswith(header):
+        return None
+    return _keep_ending(snippet, code[len(header):])
 
 
 def _by_statement(module: cst.Module, tree: ast.Module | None, lines: list[int], edits: list[Edit],
@@ -131,15 +198,17 @@ def _whole_module(module: cst.Module, lines: list[int], edits: list[Edit], setti
     return module.visit(_Transformer(pending, settings, position, lines)), pending
 
 
-def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str) -> bytes:
+def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str, tree: ast.Module | None = None) -> bytes:
     """The fixed source; raises FixError if an edit finds no node where it expected one,
-    or libcst.ParserSyntaxError if the source does not parse."""
+    or libcst.ParserSyntaxError if the source does not parse. `tree`: `ast.parse(source)`, if
+    the caller has it (it is only read)."""
     settings = Settings(schema, comment)
     lines = sorted({e.line for e in edits})
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):  # LibCST may still parse it (newer grammar): the whole module
-        tree = None
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):  # LibCST may still parse it (newer grammar): the whole module
+            tree = None
     by_spans = None if tree is None else _by_spans(source, tree, lines, edits, settings)
     if by_spans is not None:
         return by_spans

@@ -92,11 +92,17 @@ class Statements:
         return out if changed else None
 
     def _class(self, node: cst.ClassDef, tree: ast.ClassDef, indents: tuple, classes: tuple) -> cst.ClassDef:
-        inner = (*classes, node.name.value)
-        body = self._body(node.body.body, tree.body, (*indents, node.body.indent), inner)
+        return self.class_body(node, tree.body, indents, (*classes, node.name.value), tree.lineno)
+
+    def class_body(self, node: cst.ClassDef, nodes: list[ast.stmt], indents: tuple, path: tuple[str, ...],
+                   line: int | None) -> cst.ClassDef:
+        """`node` with the edits in its body (`nodes`, its `ast` statements) made, then its own
+        edits when `line` (its `class` line) is given. `path`: the dotted path of the class, which
+        may be a stand-in holding some of the real class's statements (see pieces.py)."""
+        body = self._body(node.body.body, nodes, (*indents, node.body.indent), path)
         if body is not None:
             node = node.with_changes(body=node.body.with_changes(body=body))
-        return self.edit_class(node, tree.lineno, ".".join(inner))
+        return node if line is None else self.edit_class(node, line, ".".join(path))
 
     def _positions(self, statement: cst.BaseStatement, tree: ast.stmt, indents: tuple) -> Position:
         """Positions in the module for the nodes of `statement`: computed on a module holding it

@@ -122,11 +122,12 @@ class _Walk:
         return False
 
 
-def prove_edits(old: bytes, new: bytes, edits: Iterable[Edit], schema: str) -> None:
-    """Raise UnsafeFix unless `new` is `old` with exactly the planned edits applied."""
+def prove_edits(old: bytes, new: bytes, edits: Iterable[Edit], schema: str, old_tree: ast.Module | None = None) -> None:
+    """Raise UnsafeFix unless `new` is `old` with exactly the planned edits applied.
+    `old_tree`: `ast.parse(old)`, if the caller has it (it is only read)."""
     check_bytes(old, new)
     try:
-        old_tree = ast.parse(old)
+        old_tree = old_tree or ast.parse(old)
     except (SyntaxError, ValueError) as exc:
         raise UnsafeFix(f"the original file does not parse: {exc}") from exc
     try:

@@ -37,17 +37,38 @@ def _is_docstring(stmt: cst.CSTNode) -> bool:
     )
 
 
+def tablename_index(statements) -> int | None:
+    """The index of the first statement that assigns (or defines) `__tablename__`: the
+    assignment goes after it."""
+    return next((i for i, s in enumerate(statements) if _is_assignment_to(s, "__tablename__")), None)
+
+
+def ast_tablename_index(body: list[ast.stmt]) -> int | None:
+    """`tablename_index` on the `ast` statements (a LibCST line `a = 1; b = 2` is two of them)."""
+    for i, node in enumerate(body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # LibCST's FunctionDef is both
+            if node.name == "__tablename__":
+                return i
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in targets):
+            return i
+    return None
+
+
 def apply(node: cst.ClassDef, edit: Edit, settings: Settings) -> cst.ClassDef:
     body = node.body
-    tablename = next((s for s in getattr(body, "body", ()) if _is_assignment_to(s, "__tablename__")), None)
+    at = tablename_index(getattr(body, "body", ()))
+    tablename = None if at is None else body.body[at]
     args = cst.Module([]).code_for_node(schema_dict(settings.schema, quote_of(tablename)))
     assignment = f"__table_args__ = {args}"
     if isinstance(body, cst.SimpleStatementSuite):  # `class A(Base): __tablename__ = "a"`
         small = cst.parse_statement(assignment + "\n").body[0]
         return node.with_changes(body=body.with_changes(body=[*body.body, small]))
     statements = list(body.body)
-    index = next((i + 1 for i, s in enumerate(statements) if _is_assignment_to(s, "__tablename__")), None)
-    if index is None:
+    if at is not None:
+        index = at + 1
+    else:
         index = 1 if statements and _is_docstring(statements[0]) else 0
     statements.insert(index, cst.parse_statement(f"{assignment}  {settings.comment}\n"))
     return node.with_changes(body=body.with_changes(body=statements))
