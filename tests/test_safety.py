@@ -375,3 +375,28 @@ def test_the_owner_of_a_fixed_file_is_kept(project):
     assert run_tenantlint("fix", "-q", ".", in_process=True)[0] == 0
     assert (target.stat().st_uid, target.stat().st_gid) == (12345, 23456)
     assert target.read_bytes() == model_file(FIXED)
+
+
+def test_an_edit_not_made_is_refused_though_its_statement_reads_the_same():
+    old = b'x = ForeignKey("products.id")\n'
+    qualify = Edit(EditKind.QUALIFY_STRING, 1, 15, old='"products.id"', new='"tenant.products.id"')
+    with pytest.raises(UnsafeFix, match="did not give the planned value"):
+        prove_edits(old, old, [qualify], "tenant")
+
+
+def test_statements_written_the_same_are_not_walked_and_a_changed_one_still_is(monkeypatch):
+    """The proof skips a statement whose lines read the same in both files and hold no planned
+    edit (the same text parses to the same subtree), even where an inserted line shifted it."""
+    from tenantlint import safety
+
+    walked = []
+    real = safety._Walk._edited
+    monkeypatch.setattr(safety._Walk, "_edited", lambda self, a, b: walked.append(getattr(a, "lineno", None)) or real(self, a, b))
+    old = SOURCE + b"x = 1\n"
+    prove_edits(old, FIXED + b"x = 1\n", [ADD], "tenant")
+    # the class, where the edit is; not its two statements (one line lower in the new file) nor `x = 1`
+    assert sorted({line for line in walked if line is not None}) == [1]
+    walked.clear()
+    with pytest.raises(UnsafeFix, match="a value changed: 1 became 2"):
+        prove_edits(old, FIXED + b"x = 2\n", [ADD], "tenant")
+    assert 4 in walked
