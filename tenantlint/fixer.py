@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -29,17 +30,33 @@ def _apply(pending: dict, node_type: type, node: cst.CSTNode, where: tuple, sett
     return node
 
 
+@dataclass(frozen=True)
+class _Spots:
+    """Where the planned edits are, computed once per file (some may be made already: that only
+    costs a visit), not per statement: a file with thousands of edits made it quadratic."""
+
+    lines: list[int]  # sorted
+    columns: dict[int, tuple[int, ...] | None]  # each line's edit columns; None: a class's edit is there
+
+    @classmethod
+    def of(cls, edits: list[Edit]) -> "_Spots":
+        columns: dict[int, tuple[int, ...] | None] = {}
+        for e in edits:
+            held = columns.get(e.line, ())
+            columns[e.line] = None if held is None or SPECS[e.kind].in_class else (*held, e.column)
+        return cls(sorted(columns), columns)
+
+
 class _Transformer(cst.CSTTransformer):
     """Hands each node an edit names to that edit's kind (Fixit's `apply_replacements`); goes
-    down only into nodes whose lines hold an edit (`lines`, sorted)."""
+    down only into nodes whose lines hold an edit, and of a node on one line, only where its
+    columns reach an edit's (a class's edit, located by its line, turns that off for its line)."""
 
-    def __init__(self, pending: dict, settings: Settings, position: Position, lines: list[int],
+    def __init__(self, pending: dict, settings: Settings, position: Position, spots: _Spots,
                  classes: tuple[str, ...] = ()):
         super().__init__()
         self.pending, self.settings, self.position = pending, settings, position
-        # the lines of every planned edit, sorted once per file (some may be made already: that
-        # only costs a visit), not per statement: a file with thousands of edits made it quadratic
-        self.lines = lines
+        self.lines, self.columns = spots.lines, spots.columns
         self.class_stack = list(classes)
         self.skipped: cst.CSTNode | None = None
 
@@ -54,10 +71,20 @@ class _Transformer(cst.CSTTransformer):
             return self.position(node.name)[0], ".".join(self.class_stack)
         return self._start(node)
 
+    def _holds_edit(self, node: cst.CSTNode) -> bool:
+        line, column, end_line, end_column = self.position(node)
+        if isinstance(node, cst.BaseExpression) and node.lpar:
+            # an expression's own parentheses are outside its range; an edit may be at the "("
+            line, column = self.position(node.lpar[0])[:2]
+        at = bisect.bisect_left(self.lines, line)
+        if at == len(self.lines) or self.lines[at] > end_line:
+            return False
+        columns = self.columns[line] if line == end_line else None
+        return columns is None or any(column <= c <= end_column for c in columns)
+
     def on_visit(self, node: cst.CSTNode) -> bool:
-        at = bisect.bisect_left(self.lines, self._start(node)[0])
-        if at == len(self.lines) or self.lines[at] > self.position(node)[2]:
-            self.skipped = node  # no edit in its lines: left as it is, its children unvisited
+        if not self._holds_edit(node):
+            self.skipped = node  # no edit in its range: left as it is, its children unvisited
             return False
         if isinstance(node, cst.ClassDef):
             self.class_stack.append(node.name.value)
@@ -77,22 +104,23 @@ def _pending(edits: list[Edit]) -> dict:
     return {SPECS[e.kind].key(e): e for e in edits}
 
 
-def _walker(module: cst.Module, pending: dict, lines: list[int], settings: Settings) -> Statements:
+def _walker(module: cst.Module, pending: dict, spots: _Spots, settings: Settings) -> Statements:
     """The statement walk that makes the pending edits it meets (and removes them from `pending`)."""
 
     def edit(statement: cst.BaseStatement, position: Position, classes: tuple[str, ...]) -> cst.BaseStatement:
-        return statement.visit(_Transformer(pending, settings, position, lines, classes))
+        return statement.visit(_Transformer(pending, settings, position, spots, classes))
 
     def edit_class(node: cst.ClassDef, line: int, path: str) -> cst.ClassDef:
         return _apply(pending, cst.ClassDef, node, (line, path), settings)
 
-    return Statements(module, lines, edit, edit_class)
+    return Statements(module, spots.lines, edit, edit_class)
 
 
-def _by_spans(source: bytes, tree: ast.Module, lines: list[int], edits: list[Edit], settings: Settings) -> bytes | None:
+def _by_spans(source: bytes, tree: ast.Module, spots: _Spots, edits: list[Edit], settings: Settings) -> bytes | None:
     """The fixed source with LibCST parsing only the top-level statements that hold an edit
     (see spans.py), and of a class only the body statements that do (see pieces.py); None when
     that cannot be done exactly, and the whole module is parsed."""
+    lines = spots.lines
     found = spans(source, tree, lines)
     if not found:
         return None
@@ -106,9 +134,9 @@ def _by_spans(source: bytes, tree: ast.Module, lines: list[int], edits: list[Edi
         parts = None
         if len(span.nodes) == 1:
             parts = _by_pieces(text, span.nodes[0], [e for line in held for e in at_line[line]],
-                               pending, lines, settings, config)
+                               pending, spots, settings, config)
         if parts is None:
-            fixed = _fix_span(text, span, pending, lines, settings, config)
+            fixed = _fix_span(text, span, pending, spots, settings, config)
             if fixed is None:
                 return None
             parts = [(span.first, span.last, fixed)]
@@ -118,18 +146,18 @@ def _by_spans(source: bytes, tree: ast.Module, lines: list[int], edits: list[Edi
     return None if pending else b"".join([*out, *text[done:]])
 
 
-def _fix_span(text: list[bytes], span: Span, pending: dict, lines: list[int], settings: Settings,
+def _fix_span(text: list[bytes], span: Span, pending: dict, spots: _Spots, settings: Settings,
               config: cst.PartialParserConfig) -> bytes | None:
     snippet = b"".join(text[span.first - 1 : span.last])
     try:
         module = cst.parse_module(snippet, config)
-        fixed = _walker(module, pending, lines, settings).run(ast.Module(body=span.nodes, type_ignores=[]))
+        fixed = _walker(module, pending, spots, settings).run(ast.Module(body=span.nodes, type_ignores=[]))
     except (cst.ParserSyntaxError, ValueError, Unmapped):
         return None
     return _keep_ending(snippet, fixed.bytes)
 
 
-def _by_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit], pending: dict, lines: list[int],
+def _by_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit], pending: dict, spots: _Spots,
                settings: Settings, config: cst.PartialParserConfig) -> list[tuple[int, int, bytes]] | None:
     """(first line, last line, fixed lines) of each piece of the class `node` holding `edits`
     (see pieces.py); None, with `pending` as it was, when the class must be parsed whole."""
@@ -139,7 +167,7 @@ def _by_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit], pending: di
     out = []
     try:
         for piece in found:
-            fixed = _fix_piece(text, piece, node, pending, lines, settings, config)
+            fixed = _fix_piece(text, piece, node, pending, spots, settings, config)
             if fixed is None:
                 break
             out.append((piece.first, piece.last, fixed))
@@ -153,7 +181,7 @@ def _by_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit], pending: di
     return None
 
 
-def _fix_piece(text: list[bytes], piece: Piece, node: ast.ClassDef, pending: dict, lines: list[int],
+def _fix_piece(text: list[bytes], piece: Piece, node: ast.ClassDef, pending: dict, spots: _Spots,
                settings: Settings, config: cst.PartialParserConfig) -> bytes | None:
     """The piece's lines fixed, parsed under the stand-in header; None when LibCST does not read
     them as the body statements pieces.py saw, or writes the header back otherwise."""
@@ -166,7 +194,7 @@ def _fix_piece(text: list[bytes], piece: Piece, node: ast.ClassDef, pending: dic
         return None
     if piece.makes_class_edit and tablename_index(stand_in.body.body) != piece.tablename:
         return None  # LibCST would put the class's assignment elsewhere than in the whole body
-    walker = _walker(module, pending, lines, settings)
+    walker = _walker(module, pending, spots, settings)
     new = walker.class_body(stand_in, piece.nodes, (), (node.name,), node.lineno if piece.makes_class_edit else None)
     code = module.with_changes(body=[new]).bytes
     if not code.startswith(header):
@@ -174,7 +202,7 @@ def _fix_piece(text: list[bytes], piece: Piece, node: ast.ClassDef, pending: dic
     return _keep_ending(snippet, code[len(header):])
 
 
-def _by_statement(module: cst.Module, tree: ast.Module | None, lines: list[int], edits: list[Edit],
+def _by_statement(module: cst.Module, tree: ast.Module | None, spots: _Spots, edits: list[Edit],
                   settings: Settings) -> tuple:
     """(the fixed module, the edits left over), positions computed only where an edit is;
     (the module, None) when the two trees do not line up."""
@@ -182,20 +210,21 @@ def _by_statement(module: cst.Module, tree: ast.Module | None, lines: list[int],
     if tree is None:
         return module, None
     try:
-        return _walker(module, pending, lines, settings).run(tree), pending
+        return _walker(module, pending, spots, settings).run(tree), pending
     except (ValueError, Unmapped):
         return module, None
 
 
-def _whole_module(module: cst.Module, lines: list[int], edits: list[Edit], settings: Settings) -> tuple:
+def _whole_module(module: cst.Module, spots: _Spots, edits: list[Edit], settings: Settings) -> tuple:
     """(the fixed module, the edits left over), with positions for every node of the module."""
     pending = _pending(edits)
     found = positions(module)
 
-    def position(node: cst.CSTNode) -> tuple[int, int, int]:
-        return found[node].start.line, found[node].start.column, found[node].end.line
+    def position(node: cst.CSTNode) -> tuple[int, int, int, int]:
+        where = found[node]
+        return where.start.line, where.start.column, where.end.line, where.end.column
 
-    return module.visit(_Transformer(pending, settings, position, lines)), pending
+    return module.visit(_Transformer(pending, settings, position, spots)), pending
 
 
 def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str, tree: ast.Module | None = None) -> bytes:
@@ -203,19 +232,19 @@ def apply_edits(source: bytes, edits: list[Edit], schema: str, comment: str, tre
     or libcst.ParserSyntaxError if the source does not parse. `tree`: `ast.parse(source)`, if
     the caller has it (it is only read)."""
     settings = Settings(schema, comment)
-    lines = sorted({e.line for e in edits})
+    spots = _Spots.of(edits)
     if tree is None:
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError):  # LibCST may still parse it (newer grammar): the whole module
             tree = None
-    by_spans = None if tree is None else _by_spans(source, tree, lines, edits, settings)
+    by_spans = None if tree is None else _by_spans(source, tree, spots, edits, settings)
     if by_spans is not None:
         return by_spans
     module = cst.parse_module(source)
-    fixed, pending = _by_statement(module, tree, lines, edits, settings)
+    fixed, pending = _by_statement(module, tree, spots, edits, settings)
     if pending is None or pending:  # the trees did not line up, or an edit is where the walk does not look
-        fixed, pending = _whole_module(module, lines, edits, settings)
+        fixed, pending = _whole_module(module, spots, edits, settings)
     if pending:
         missing = ", ".join(f"{e.kind.value} at line {e.line}" for e in pending.values())
         raise FixError(f"could not apply: {missing}")

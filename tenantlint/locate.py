@@ -20,8 +20,8 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
              ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match)
 
-# A node's place in the module: (1-based line, 0-based character column, last line).
-Position = Callable[[cst.CSTNode], tuple[int, int, int]]
+# A node's place in the module: (1-based line, 0-based character column, last line, end column).
+Position = Callable[[cst.CSTNode], tuple[int, int, int, int]]
 # (the statement, its positions, the dotted path of the classes around it) -> the edited statement
 Edit = Callable[[cst.BaseStatement, Position, tuple[str, ...]], cst.BaseStatement]
 # (the class, its `class` line, its dotted path) -> the class with its own edits made
@@ -117,8 +117,8 @@ class Statements:
         anchor = statement.name if isinstance(statement, (cst.ClassDef, cst.FunctionDef)) else statement
         shift = tree.lineno - found[anchor].start.line
 
-        def position(node: cst.CSTNode) -> tuple[int, int, int]:
+        def position(node: cst.CSTNode) -> tuple[int, int, int, int]:
             where = found[node]
-            return where.start.line + shift, where.start.column, where.end.line + shift
+            return where.start.line + shift, where.start.column, where.end.line + shift, where.end.column
 
         return position

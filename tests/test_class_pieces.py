@@ -109,7 +109,7 @@ def _edits(tmp_path: Path, source: bytes) -> list:
 
 
 def _whole_module(source: bytes, edits: list) -> bytes:
-    fixed, pending = fixer._whole_module(cst.parse_module(source), sorted({e.line for e in edits}), edits,
+    fixed, pending = fixer._whole_module(cst.parse_module(source), fixer._Spots.of(edits), edits,
                                          Settings(SCHEMA, COMMENT))
     assert pending == {}
     return fixer._keep_ending(source, fixed.bytes)

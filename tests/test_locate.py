@@ -90,3 +90,32 @@ def test_an_edit_in_a_class_header_falls_back_to_the_whole_module(monkeypatch):
     new = apply_edits(source.encode(), [qualify(source, 1)], "tenant", COMMENT)
     assert new.decode() == source.replace('"users', '"tenant.users')
     assert calls == [1]
+
+
+LINE = 'owner = Column(ForeignKey("users.id"), ForeignKey("orders.id"), info={"a": ("b", "users.id")})\n'
+ONE_LINE = {
+    "the second of two on a line": ([qualify(LINE, 1, "orders")], LINE.replace('"orders', '"tenant.orders')),
+    "both of two on a line": ([qualify(LINE, 1), qualify(LINE, 1, "orders")],
+                              LINE.replace('("users', '("tenant.users').replace('"orders', '"tenant.orders')),
+}
+NESTED_TUPLE = '__table_args__ = ((UniqueConstraint("x"),), Index("i", "x"))\n'
+
+
+@pytest.mark.parametrize("name", list(ONE_LINE))
+def test_a_one_line_statement_is_visited_only_where_its_edits_are(name, monkeypatch):
+    """On one line, the transformer goes down only into nodes whose columns reach an edit: the
+    other call and the `info` dict (which holds the same text as one edit) are not visited."""
+    edits, fixed = ONE_LINE[name]
+    visited = []
+    real = fixer._Transformer.on_visit
+    monkeypatch.setattr(fixer._Transformer, "on_visit", lambda self, node: real(self, node) and not visited.append(node))
+    assert apply_edits(LINE.encode(), edits, "tenant", COMMENT).decode() == fixed
+    strings = [n.value for n in visited if isinstance(n, fixer.cst.SimpleString)]
+    assert strings == [e.old for e in sorted(edits, key=lambda e: e.column)]
+
+
+def test_an_edit_at_a_parenthesis_inside_a_tuple_on_one_line_is_found():
+    """A tuple's own "(" is outside its LibCST range: the inner tuple of `((A,), B)` starts there."""
+    edit = Edit(EditKind.APPEND_DICT, 1, NESTED_TUPLE.index("(", 18))
+    assert apply_edits(NESTED_TUPLE.encode(), [edit], "tenant", COMMENT).decode() == \
+        '__table_args__ = ((UniqueConstraint("x"), {"schema": "tenant"}), Index("i", "x"))\n'
