@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from tenantlint.cache import Cache, CacheEntry, MemoryCache, RunCache, file_key
 from tenantlint.config import Config
-from tenantlint.facts.source import source_encoding
 from tenantlint.facts.vocabulary import MARKERS
 from tenantlint.files import Discovery, FileSelector, read_regular
 from tenantlint.findings import Finding
@@ -60,6 +59,8 @@ def read_bytes(path: Path, limit: int) -> bytes:
 
 def decode(data: bytes) -> str:
     """The text of a Python source file, by its coding cookie or BOM (PEP 263)."""
+    from tenantlint.facts.source import source_encoding  # not for a replayed run: see facts/__init__
+
     return data.decode(source_encoding(data))
 
 

@@ -53,8 +53,7 @@ class FileFix:
 def fix_file(path: Path, old: bytes, findings: list[Finding], config: Config) -> FileFix:
     """Apply every edit of one file at once, then verify the result (see safety.py); a file
     whose fix cannot be verified is left as it was and reported as an internal error."""
-    new, error = _fixed(path, old, [f.edit for f in findings if f.edit is not None], config.schema,
-                        config.comment_text)
+    new, error = _fixed(path, old, _edits(findings), config.schema, config.comment_text)
     return _file_fix(path, old, findings, new, error)
 
 

@@ -257,15 +257,17 @@ def test_no_rule_code_is_a_bare_string_outside_its_module():
         p.relative_to(package).as_posix() for p in package.rglob("*.py")}
 
 
-def test_a_replayed_run_imports_no_rule_module(tmp_path):
+def test_a_replayed_run_imports_no_rule_module_and_no_fact_collector(tmp_path):
     (tmp_path / "models" / "user").mkdir(parents=True)
     model = tmp_path / "models" / "user" / "product.py"
     model.write_text(RULES["TNT001"].invalid[0].source, encoding="utf-8")
     os.utime(model, (1_700_000_000, 1_700_000_000))  # not "racy": a file changed just now is never replayed
     code = ("import sys\nfrom tenantlint.cli import main\ntry:\n    main(['check', '.'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('tenantlint.rules.', 'tenantlint.context'))))")
+            "print(sorted(m for m in sys.modules if m.startswith(('tenantlint.rules.', 'tenantlint.context',\n"
+            "'tenantlint.facts.')) and m != 'tenantlint.facts.vocabulary'))")
     first, replayed = [subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
                        .stdout.splitlines() for _ in range(2)]
     assert first[:-1] == replayed[:-1] and "TNT001" in first[0]
     assert "'tenantlint.context'" in first[-1] and "'tenantlint.rules.tnt001_missing_tenant_schema'" in first[-1]
-    assert replayed[-1] == "[]"  # served by the run cache: no rule module is imported
+    assert "'tenantlint.facts.module_facts'" in first[-1] and "'tenantlint.facts.types'" in first[-1]
+    assert replayed[-1] == "[]"  # served by the run cache: no rule module, no collector, no fact type is imported

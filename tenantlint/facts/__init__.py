@@ -5,97 +5,32 @@ Facts are plain frozen data (`facts.types`): they can be cached and built in wor
 Each concern reads its part: `imports` (module-level names), `classes` (models and their
 `__table_args__`, classified by `table_args`), `calls` (references, tables, type objects),
 `raw_sql` (text SQL, Alembic ops) and `auto_names` (convention-named indexes, `MetaData`);
-`vocabulary` holds the words that decide which files and statements are read at all.
+`vocabulary` holds the words that decide which files and statements are read at all;
+`module_facts.collect` walks a module once and feeds them.
+
+The names below load their module when first asked for (PEP 562): a run the run cache replays
+imports none of it (importing every collector and type was a tenth of such a run).
 """
 
 from __future__ import annotations
 
-import ast
+import importlib
 
-from tenantlint.facts.auto_names import MetaDataCalls, class_auto_named
-from tenantlint.facts.calls import Calls
-from tenantlint.facts.classes import class_info
-from tenantlint.facts.constants import Constants
-from tenantlint.facts.imports import Names
-from tenantlint.facts.raw_sql import GATE, RawSql
-from tenantlint.facts.source import char_column, module_name, noqa_lines, source_encoding, split_lines
-from tenantlint.facts.types import (
-    CONSTANT_OF, TABLE_OF, AutoNamed, ClassInfo, Constant, Helper, HelperCall, ModuleFacts, RefKind, StringRef, TableCall, TypeObjectCall,
-)
+# name -> the module of this package that defines it
+_EXPORTS = {
+    "collect": "module_facts",
+    **dict.fromkeys(("char_column", "module_name", "source_encoding", "split_lines"), "source"),
+    **dict.fromkeys(("CONSTANT_OF", "TABLE_OF", "AutoNamed", "ClassInfo", "Constant", "Helper", "HelperCall",
+                     "ModuleFacts", "RefKind", "StringRef", "TableCall", "TypeObjectCall"), "types"),
+}
 
-__all__ = [
-    "CONSTANT_OF", "TABLE_OF", "ClassInfo", "Constant", "Helper", "HelperCall", "ModuleFacts", "RefKind", "StringRef", "TableCall", "TypeObjectCall",
-    "char_column", "collect", "module_name", "source_encoding", "split_lines",
-]
+__all__ = sorted(_EXPORTS)
 
 
-class _Walk:
-    """One pass over a module's statements, feeding each collector what it reads: classes (and
-    the classes nested in them), module-level names, MetaData calls, references and type objects."""
-
-    def __init__(self, tree: ast.Module, source: str, module: str, is_package: bool):
-        self.lines = split_lines(source)
-        self.names = Names(module, is_package)
-        self.classes: list[ClassInfo] = []
-        self.type_objects: list[TypeObjectCall] = []
-        self.calls = Calls(self.lines, self.type_objects)
-        self.constants = Constants(source, self.lines)
-        for stmt in tree.body:  # before the classes, which may name them (`__tablename__ = TABLE`)
-            self.constants.statement(stmt)
-        self.metadata = MetaDataCalls(tree)
-        self.auto_named: list[AutoNamed] = []
-        self.block(tree.body, "")
-
-    def block(self, body: list[ast.stmt], prefix: str) -> None:
-        for stmt in body:
-            if isinstance(stmt, ast.ClassDef):
-                self.class_body(stmt, f"{prefix}.{stmt.name}" if prefix else stmt.name, prefix)
-            else:
-                if not prefix:
-                    self.names.statement(stmt)
-                    self.metadata.statement(stmt, "")
-                self.calls.scan(stmt, None)
-
-    def class_body(self, node: ast.ClassDef, path: str, prefix: str) -> None:
-        self.classes.append(class_info(node, prefix, self.lines, self.type_objects, self.constants))
-        self.auto_named.extend(class_auto_named(node, path))
-        for child in node.body:
-            self.metadata.statement(child, path)
-        # string references and type objects inside the class, attributed to it
-        for child in node.body:
-            if not isinstance(child, ast.ClassDef):
-                self.calls.scan(child, path)
-        for child in node.body:
-            if isinstance(child, ast.ClassDef):
-                self.block([child], path)
-
-
-def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
-    """The facts of one parsed file at `relative_posix` (project-relative, for its module name)."""
-    module, is_package = module_name(relative_posix)
-    walk = _Walk(tree, source, module, is_package)
-    names, calls, metadata = walk.names, walk.calls, walk.metadata
-    raw = RawSql(tree, names.imports) if GATE.search(source) else None
-    return ModuleFacts(
-        module=module,
-        is_package=is_package,
-        imports=names.imports,
-        assigned_calls=names.assigned,
-        base_cls=names.base_cls,
-        star_imports=tuple(names.star_imports),
-        classes=tuple(walk.classes),
-        tables=tuple(calls.tables),
-        refs=tuple(calls.refs),
-        type_objects=tuple(walk.type_objects),
-        constants=walk.constants.found,
-        bound=frozenset(names.bound),
-        returns=names.returns,
-        helpers=names.helpers,
-        helper_calls=tuple(calls.helper_calls),
-        noqa=noqa_lines(source, walk.lines),
-        sql=tuple(raw.sql) if raw else (),
-        ops=tuple(raw.ops) if raw else (),
-        auto_named=tuple(walk.auto_named),
-        metadata=tuple(metadata.calls),
-        metadata_aliases=metadata.aliases,
-    )
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:  # a submodule, `from tenantlint.facts import calls`, is then imported as usual
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
