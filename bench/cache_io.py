@@ -23,7 +23,7 @@ import run as bench  # noqa: E402
 
 from tenantlint import cache as cache_module  # noqa: E402
 from tenantlint.config import Config  # noqa: E402
-from tenantlint.engine import load  # noqa: E402
+from tenantlint.parsing import load  # noqa: E402
 
 
 def key_of(path: Path, data: bytes) -> str:

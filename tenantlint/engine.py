@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-import ast
 import gc
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tenantlint.cache import Cache, CacheEntry, MemoryCache, RunCache, file_key
+from tenantlint import parsing
+from tenantlint.cache import Cache, CacheEntry, MemoryCache, RunCache
 from tenantlint.config import Config
 from tenantlint.facts.vocabulary import MARKERS
-from tenantlint.files import Discovery, FileSelector, read_regular
+from tenantlint.files import Discovery, FileSelector
 from tenantlint.findings import Finding
 
 if TYPE_CHECKING:  # the rules and the parser load only when a file must be read (not for a replayed run)
     from tenantlint.context import Context, SourceFile
     from tenantlint.rules import Rule
-    from tenantlint.facts import ModuleFacts
 
 # A file that names none of the vocabulary's markers cannot hold a model with a table, a table,
 # or a string reference to one, and is not parsed at all (most files of a monorepo). What such a
 # file can still matter for (a package re-exporting `Base`, a mixin, `db = SQLAlchemy()`, a
-# registry) is read on demand when a name resolves into it (`_OnDemand`). In-scope files in
+# registry) is read on demand when a name resolves into it (`parsing.OnDemand`). In-scope files in
 # tenant paths are always parsed (TNT000, TNT007).
 _MARKERS = MARKERS
 
@@ -35,14 +33,8 @@ def names_a_model(data: bytes) -> bool:
     return any(word in data and (confirm is None or confirm.search(data)) for word, confirm in _MARKERS)
 
 
-_INTERNAL_ERROR = "internal error while analysing the file"  # transient: -v must show the traceback
-
 # A file modified this recently may still change within the same mtime tick (FAT: 2 s).
 _RACY_NS = 2_000_000_000
-
-# Below this many files to parse, starting worker processes costs more than it saves.
-_PARALLEL_MIN = 64
-
 
 def display_path(path: Path) -> Path:
     """Relative to the current directory, as ruff and flake8 print paths."""
@@ -50,65 +42,6 @@ def display_path(path: Path) -> Path:
         return Path(os.path.relpath(path))
     except ValueError:  # another drive on Windows
         return path
-
-
-def read_bytes(path: Path, limit: int) -> bytes:
-    """A checked file's bytes; only a regular file of at most `limit` bytes is read (files.FileRefused)."""
-    return read_regular(path, limit)
-
-
-def decode(data: bytes) -> str:
-    """The text of a Python source file, by its coding cookie or BOM (PEP 263)."""
-    from tenantlint.facts.source import source_encoding  # not for a replayed run: see facts/__init__
-
-    return data.decode(source_encoding(data))
-
-
-def load(path: Path, relative: str, data: bytes) -> CacheEntry:
-    """What one file's content holds: its facts, or why it cannot be read (TNT000)."""
-    from tenantlint import facts
-
-    try:
-        text = decode(data)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return CacheEntry(None, error=f"cannot decode file: {exc}")
-    read = text  # what the facts are read from: the file, or its stand-in for newer grammar
-    try:
-        tree = ast.parse(data, filename=str(path))
-    except SyntaxError as exc:
-        parsed = _newer_grammar(text, path)
-        if parsed is None:
-            return CacheEntry(None, error=f"syntax error: {exc.msg}", error_line=exc.lineno or 1, error_col=exc.offset or 1)
-        tree, read = parsed
-    except ValueError as exc:  # null bytes
-        return CacheEntry(None, error=f"cannot parse file: {exc}")
-    except (RecursionError, MemoryError) as exc:  # the limits of this process, not the file's fault
-        return CacheEntry(None, error=f"cannot parse file: {str(exc) or type(exc).__name__}", transient=True)
-    lines = tuple(facts.split_lines(text))
-    try:
-        found = facts.collect(tree, read, relative)
-    except RecursionError:
-        return CacheEntry(None, error="file too deeply nested to analyse", transient=True)
-    except MemoryError:
-        return CacheEntry(None, error="cannot analyse file: MemoryError", transient=True)
-    except Exception as exc:  # one odd file must not stop the run; the traceback is behind -v
-        import logging
-
-        logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
-        return CacheEntry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}", transient=True)
-    return CacheEntry(found, lines)
-
-
-def _newer_grammar(text: str, path: Path) -> tuple[ast.Module, str] | None:
-    """Valid Python this interpreter's `ast` refuses (a newer grammar): the tree of its LibCST
-    stand-in, same lines and columns; None when LibCST cannot parse it either (TNT000)."""
-    from tenantlint.facts.newer_grammar import stand_in
-
-    try:
-        read = stand_in(text)
-        return None if read is None else (ast.parse(read, filename=str(path)), read)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
 
 
 @dataclass
@@ -135,126 +68,6 @@ def _parse_error(path: Path, entry: CacheEntry) -> Finding:
     return Finding(PARSE_ERROR.code, entry.error or "cannot parse", display_path(path), line, col, line, col)
 
 
-def _load_entries(items: list[tuple[str, str, bytes]]) -> list[CacheEntry]:
-    """The unit of work of a worker process: parse files, return their picklable facts."""
-    return [load(Path(path), relative, data) for path, relative, data in items]
-
-
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-class _Parsing:
-    """The files to read, handed over while the scan finds them. Each comes from the cache or
-    is parsed: here, as it comes, with one job; here, at the end, when there are few; in worker
-    processes, started once enough have come, while the scan goes on, when there are many. Order
-    is kept. A file's bytes are let go once it is parsed or sent, so memory stays flat as the
-    tree grows."""
-
-    _BATCH = 8  # files per task sent to a worker
-
-    def __init__(self, cache: Cache | None, jobs: int):
-        self.cache, self.jobs = cache, jobs
-        self.items: list[tuple[str, str, bytes | None]] = []  # the bytes, until parsed or sent
-        self.keys: list[str] = []
-        self.entries: list[CacheEntry | None] = []
-        self.parsed: list[int] = []  # here, to store in the cache
-        self.waiting: list[int] = []  # to parse, not yet sent
-        self.sent: list[tuple[list[int], object]] = []  # (indexes, future)
-        self.pool = None
-
-    def add(self, path: Path, relative: str, data: bytes) -> None:
-        key = ""  # no cache, or a file that cannot be stat'ed: neither read nor stored
-        if self.cache:
-            try:
-                key = file_key(data, os.stat(path))
-            except OSError:
-                pass
-        self.items.append((str(path), relative, data))
-        self.keys.append(key)
-        self.entries.append(self.cache.get(relative, key) if key else None)
-        if self.entries[-1] is not None:
-            self.items[-1] = (str(path), relative, None)
-        elif self.jobs <= 1:
-            self.entries[-1] = load(path, relative, data)
-            self.items[-1] = (str(path), relative, None)
-            self.parsed.append(len(self.entries) - 1)
-        else:
-            self.waiting.append(len(self.entries) - 1)
-            started = self.pool is not None
-            if self.jobs > 1 and len(self.waiting) >= (self._BATCH if started else _PARALLEL_MIN):
-                self._send()
-
-    def _send(self) -> None:
-        if self.pool is None:
-            from concurrent.futures import ProcessPoolExecutor
-
-            self.pool = ProcessPoolExecutor(self.jobs)
-        for start in range(0, len(self.waiting), self._BATCH):
-            batch = self.waiting[start : start + self._BATCH]
-            self.sent.append((batch, self.pool.submit(_load_entries, [self.items[i] for i in batch])))
-            for i in batch:  # the pool holds them until they are sent
-                self.items[i] = (*self.items[i][:2], None)
-        self.waiting = []
-
-    def finish(self) -> list[CacheEntry]:
-        try:
-            if self.pool is not None and self.waiting:
-                self._send()
-            done = [(batch, future.result()) for batch, future in self.sent]
-            done.append((self.waiting, _load_entries([self.items[i] for i in self.waiting])))
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown()
-        for batch, entries in done:
-            for i, entry in zip(batch, entries):
-                self.entries[i] = entry
-            self.parsed += batch
-        for i in self.parsed:
-            if self.keys[i]:
-                self.cache.put(self.items[i][1], self.keys[i], self.entries[i])  # not when transient
-        return self.entries  # type: ignore[return-value]  # every one is filled now
-
-
-class _OnDemand:
-    """Files the byte prefilter skipped, parsed only when name resolution asks for their module:
-    a package `__init__` that re-exports `Base`, a mixin that names nothing SQLAlchemy-like.
-    They are read again then (holding every skipped file's bytes made memory grow with the tree);
-    one that cannot be read any more resolves nothing, and the run is not replayed."""
-
-    def __init__(self, skipped: list[tuple[Path, bool]], selector: FileSelector, cache: Cache | None,
-                 keep_sources: bool):
-        from tenantlint.facts import module_name
-
-        self.selector, self.cache, self.keep_sources = selector, cache, keep_sources
-        self.pending = {module_name(selector.relative(path))[0]: item for item in skipped for path in item[:1]}
-        self.loaded: list[tuple[Path, bytes | None, CacheEntry, bool, bool]] = []
-        self.unreadable = False
-
-    def names(self):
-        return self.pending.keys()
-
-    def load(self, name: str) -> ModuleFacts | None:
-        item = self.pending.pop(name, None)
-        if item is None:
-            return None
-        path, in_scope = item
-        try:
-            data = read_bytes(path, self.selector.config.max_file_size)
-        except OSError:
-            self.unreadable = True
-            return None
-        parsing = _Parsing(self.cache, 1)
-        parsing.add(path, self.selector.relative(path), data)
-        (entry,) = parsing.finish()
-        kept = data if self.keep_sources else None
-        self.loaded.append((path, kept, entry, in_scope, self.selector.is_tenant(path)))
-        return entry.facts
-
-
 def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: int | None = None,
             discovery: Discovery | None = None, memory: MemoryCache | None = None,
             outside: bool = False, keep_sources: bool = True) -> Analysis:
@@ -275,11 +88,11 @@ def analyze(paths: list[Path], config: Config, *, use_cache: bool = True, jobs: 
             gc.enable()
 
 
-def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Analysis, parsing: _Parsing,
+def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Analysis, to_parse: parsing.Parsing,
                      keep_sources: bool) -> tuple[list[tuple[Path, bytes | None, CacheEntry, bool, bool]],
                                                   list[tuple[Path, bool]]]:
     """Read every discovered file: the ones that may hold models are parsed, (path, data if kept,
-    entry, in scope, tenant); the others are named, (path, in scope), for `_OnDemand` to parse if
+    entry, in scope, tenant); the others are named, (path, in scope), for `parsing.OnDemand` to parse if
     named."""
     config = analysis.config
     candidates: list[tuple[Path, bytes | None, bool, bool]] = []  # (path, data if kept, in scope, tenant)
@@ -288,7 +101,7 @@ def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Ana
     def consider(path: Path, in_scope: bool) -> None:
         tenant = selector.is_tenant(path)
         try:
-            data = read_bytes(path, config.max_file_size)
+            data = parsing.read_bytes(path, config.max_file_size)
         except OSError as exc:
             analysis.transient = True
             if in_scope:
@@ -296,7 +109,7 @@ def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Ana
             return
         if (in_scope and (tenant or selector.is_migration(path))) or names_a_model(data):
             candidates.append((path, data if keep_sources else None, in_scope, tenant))
-            parsing.add(path, selector.relative(path), data)
+            to_parse.add(path, selector.relative(path), data)
         else:
             skipped.append((path, in_scope))
 
@@ -305,7 +118,7 @@ def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Ana
     for path in discovery.context:
         consider(path, False)
     loaded = [(path, data, entry, in_scope, tenant)
-              for (path, data, in_scope, tenant), entry in zip(candidates, parsing.finish())]
+              for (path, data, in_scope, tenant), entry in zip(candidates, to_parse.finish())]
     return loaded, skipped
 
 
@@ -340,9 +153,9 @@ def _analyze(paths: list[Path], config: Config, *, use_cache: bool, jobs: int | 
     discovery = discovery or selector.discover(paths)
     analysis = Analysis(config)
     cache = Cache(config) if use_cache else memory
-    loaded, skipped = _read_candidates(discovery, selector, analysis, _Parsing(cache, jobs or default_jobs()),
+    loaded, skipped = _read_candidates(discovery, selector, analysis, parsing.Parsing(cache, jobs or parsing.default_jobs()),
                                        keep_sources)
-    on_demand = _OnDemand(skipped, selector, cache, keep_sources)
+    on_demand = parsing.OnDemand(skipped, selector, cache, keep_sources)
     analysis.files = _add_files(loaded, analysis, selector)
     rules = static_rules()
     moving = {kind: tuple(r.code for r in rules if r.moves == kind) for kind in ("models", "tables")}

@@ -107,7 +107,7 @@ def _analyze(request: FixRequest, config: Config, memory: MemoryCache | None, fi
 
 
 def _jobs(request: FixRequest) -> int:
-    from tenantlint.engine import default_jobs
+    from tenantlint.parsing import default_jobs
 
     return request.jobs or default_jobs()
 

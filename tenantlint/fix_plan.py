@@ -14,7 +14,8 @@ from pathlib import Path
 
 
 from tenantlint.config import Config
-from tenantlint.engine import Analysis, decode
+from tenantlint.engine import Analysis
+from tenantlint.parsing import decode
 from tenantlint.findings import Edit, Finding
 
 

@@ -90,57 +90,77 @@ def _own_edit(edit: Edit, node: ast.ClassDef) -> bool:
     return edit.kind is EditKind.ADD_ASSIGNMENT and edit.line == node.lineno and edit.old == node.name
 
 
+class _Whole(Exception):
+    """The class cannot be cut exactly: the caller parses it whole."""
+
+
 def class_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit]) -> list[Piece] | None:
     """The pieces of the top-level class `node` holding `edits` (the edits in its lines), in
     order; None when the class must be parsed whole. `text`: the file's lines, with their ends."""
     if not isinstance(node, ast.ClassDef) or not node.body:
         return None
     groups = _groups(node.body)
-    body_start = groups[0][0]
-    if body_start <= node.lineno:  # `class A: x = 1`
+    try:
+        _check_cuttable(text, node, groups[0][0])
+        anchor = _anchor(text, node, groups, edits)
+        lines = sorted(e.line for e in edits if e.line >= groups[0][0])
+        held = [i == anchor or _holds(lines, first, last) for i, (first, last, _) in enumerate(groups)]
+        return [_piece(text, node, groups, i, j, anchor) for i, j in _runs(held)]
+    except _Whole:
         return None
+
+
+def _check_cuttable(text: list[bytes], node: ast.ClassDef, body_start: int) -> None:
+    if body_start <= node.lineno:  # `class A: x = 1`
+        raise _Whole
     # LibCST writes a block's every statement with the indent of its first: Python also reads
     # another mix of tabs and spaces of the same width (`\t \t`, ` \t\t`) as the same indent, and
     # the whole class parsed would rewrite such a line, where a piece would copy it as it is
     if any(_mixed(_indent(line)) for line in text[first_line(node) - 1 : node.end_lineno]):
-        return None
+        raise _Whole
+
+
+def _anchor(text: list[bytes], node: ast.ClassDef, groups: list, edits: list[Edit]) -> int | None:
+    """The group the class's own edit needs in its piece; None when the class has no such edit."""
+    body_start = groups[0][0]
     in_header = [e for e in edits if e.line < body_start]
     if not all(_own_edit(e, node) for e in in_header):
+        raise _Whole
+    if not in_header:
         return None
-    anchor = None  # the group the class's own edit needs in its piece
-    if in_header:
-        at = ast_tablename_index(node.body)
-        if at is None:
-            if _is_blank_or_comment(text[body_start - 2]):
-                return None
-            anchor = 0
-        else:
-            anchor = next(i for i, (_, _, nodes) in enumerate(groups) if node.body[at] in nodes)
-    lines = sorted(e.line for e in edits if e.line >= body_start)
-    indent = _indent(text[body_start - 1])
-    held = [i == anchor or _holds(lines, first, last) for i, (first, last, _) in enumerate(groups)]
-    out: list[Piece] = []
+    at = ast_tablename_index(node.body)
+    if at is None:
+        if _is_blank_or_comment(text[body_start - 2]):
+            raise _Whole
+        return 0
+    return next(i for i, (_, _, nodes) in enumerate(groups) if node.body[at] in nodes)
+
+
+def _runs(held: list[bool]):
+    """(first, last) index of each run of consecutive held groups: one piece each."""
     i = 0
-    while i < len(groups):
+    while i < len(held):
         if not held[i]:
             i += 1
             continue
         j = i
-        while j + 1 < len(groups) and held[j + 1]:  # consecutive statements: one piece
+        while j + 1 < len(held) and held[j + 1]:
             j += 1
-        first, last = groups[i][0], groups[j][1]
-        if not _starts_its_line(text, first, groups[i][2][0]) or _continued(text[last - 1]):
-            return None
-        if _indent(text[first - 1]) != indent:  # the piece's block would get another indent
-            return None
-        nodes = [n for group in groups[i : j + 1] for n in group[2]]
-        if anchor is not None and i <= anchor <= j:
-            tablename = None if ast_tablename_index(node.body) is None else anchor - i
-            out.append(Piece(first, last, nodes, j - i + 1, True, tablename))
-        else:
-            out.append(Piece(first, last, nodes, j - i + 1))
+        yield i, j
         i = j + 1
-    return out
+
+
+def _piece(text: list[bytes], node: ast.ClassDef, groups: list, i: int, j: int, anchor: int | None) -> Piece:
+    first, last = groups[i][0], groups[j][1]
+    if not _starts_its_line(text, first, groups[i][2][0]) or _continued(text[last - 1]):
+        raise _Whole
+    if _indent(text[first - 1]) != _indent(text[groups[0][0] - 1]):  # the piece's block would get another indent
+        raise _Whole
+    nodes = [n for group in groups[i : j + 1] for n in group[2]]
+    if anchor is not None and i <= anchor <= j:
+        tablename = None if ast_tablename_index(node.body) is None else anchor - i
+        return Piece(first, last, nodes, j - i + 1, True, tablename)
+    return Piece(first, last, nodes, j - i + 1)
 
 
 def _holds(lines: list[int], first: int, last: int) -> bool:

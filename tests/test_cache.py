@@ -12,7 +12,7 @@ import pytest
 from conftest import run_tenantlint
 
 import tenantlint
-from tenantlint import engine
+from tenantlint import parsing
 from tenantlint.cache import CACHE_DIR
 from tenantlint.config import load_config
 from tenantlint.engine import analyze
@@ -40,7 +40,7 @@ def parsed_count(root: Path) -> int:
 
 
 def test_results_identical_with_and_without_cache_and_with_one_or_two_jobs(app, monkeypatch):
-    monkeypatch.setattr(engine, "_PARALLEL_MIN", 2)  # the fixture is small: use the pool anyway
+    monkeypatch.setattr(parsing, "_PARALLEL_MIN", 2)  # the fixture is small: use the pool anyway
     reference = run_tenantlint("check", "--output-format", "json", "--no-cache", "-j", "1", in_process=True)
     assert reference.exit_code == 1
     assert '"code": "TNT001"' in reference.output
@@ -51,7 +51,7 @@ def test_results_identical_with_and_without_cache_and_with_one_or_two_jobs(app, 
 
 
 def test_fix_results_identical_with_and_without_cache(app, monkeypatch):
-    monkeypatch.setattr(engine, "_PARALLEL_MIN", 2)
+    monkeypatch.setattr(parsing, "_PARALLEL_MIN", 2)
     run_tenantlint("check", in_process=True)  # fill the cache
     with_cache = run_tenantlint("fix", "--diff", "-j", "2", in_process=True)
     assert with_cache == run_tenantlint("fix", "--diff", "--no-cache", "-j", "1", in_process=True)
@@ -190,7 +190,7 @@ def test_an_unchanged_project_replays_the_run_without_reading_any_file(app, monk
     def no_reading(path, limit):
         raise AssertionError(f"read {path}")
 
-    monkeypatch.setattr(engine, "read_bytes", no_reading)
+    monkeypatch.setattr(parsing, "read_bytes", no_reading)
     assert check_json() == first
     code, _, err = check_json("-q")  # other output options: another run, which reads the files
     assert code == 2 and "internal error: AssertionError: read " in err

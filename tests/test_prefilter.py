@@ -84,7 +84,7 @@ def test_a_skipped_file_is_read_again_when_named_and_one_unreadable_by_then_mark
     """The prefilter keeps no skipped file's bytes (memory would grow with the tree): the file is
     read again when a name resolves into it. One that cannot be read by then is not read, and the
     run is marked transient, so its output is never replayed from the run cache."""
-    from tenantlint import engine
+    from tenantlint import engine, parsing
     from tenantlint.config import load_config
 
     re_export = _re_export_project(tmp_path)
@@ -94,7 +94,7 @@ def test_a_skipped_file_is_read_again_when_named_and_one_unreadable_by_then_mark
     assert (kept.transient, sorted(p.name for p in kept.data)) == (False, ["__init__.py", "__init__.py", "base.py", "thing.py"])
 
     reads = []
-    real_read = engine.read_bytes
+    real_read = parsing.read_bytes
 
     def read(path, limit):
         reads.append(path)
@@ -102,7 +102,7 @@ def test_a_skipped_file_is_read_again_when_named_and_one_unreadable_by_then_mark
             raise PermissionError(13, "Permission denied")
         return real_read(path, limit)
 
-    monkeypatch.setattr(engine, "read_bytes", read)
+    monkeypatch.setattr(parsing, "read_bytes", read)
     gone = engine.analyze([tmp_path], config, use_cache=False, keep_sources=False)
     assert reads.count(re_export) == 2  # the scan, then the name resolution
     assert (sorted(f.relative for f in gone.files), gone.transient, gone.data) == (

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from conftest import run_tenantlint
 
-from tenantlint import atomic, engine
+from tenantlint import atomic, parsing
 from tenantlint.findings import Edit, EditKind
 from tenantlint.safety import UnsafeFix, prove_edits
 
@@ -200,14 +200,14 @@ def test_hostile_files_get_tnt000_and_every_other_file_is_still_fixed(project, m
     (user / "unreadable.py").write_bytes(b"x = 1\n")
     (user / "product.py").write_bytes(model_file())
     (user / "long.py").write_bytes(model_file().replace(b"Product", b"Long") + b"x = 1\n" * 10_000)
-    real_read = engine.read_bytes
+    real_read = parsing.read_bytes
 
     def read_bytes(path, limit):  # chmod 000 does not stop root, so refuse the read here
         if path.name == "unreadable.py":
             raise PermissionError(13, "Permission denied")
         return real_read(path, limit)
 
-    monkeypatch.setattr(engine, "read_bytes", read_bytes)
+    monkeypatch.setattr(parsing, "read_bytes", read_bytes)
     code, out, err = run_tenantlint("fix", ".", in_process=True)
     assert code == 2
     assert out == textwrap.dedent("""\

@@ -17,7 +17,7 @@ import pytest
 from conftest import run_tenantlint
 
 import tenantlint
-from tenantlint import cache, engine
+from tenantlint import cache, engine, parsing
 from tenantlint.cache import CACHE_DIR
 from tenantlint.codec import ShapeError, codec, fingerprint
 from tenantlint.config import config_fingerprint, load_config
@@ -219,13 +219,13 @@ def test_a_failure_of_the_environment_is_never_cached(app, monkeypatch):
             raise MemoryError()
         return real_parse(data, filename, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "ast", types.SimpleNamespace(parse=out_of_memory))
+    monkeypatch.setattr(parsing, "ast", types.SimpleNamespace(parse=out_of_memory))
     code, out, _ = check()
     assert code == 2
     assert [(f["code"], f["path"], f["message"]) for f in json.loads(out) if f["code"] == "TNT000"] == [
         ("TNT000", PRODUCT.as_posix(), "cannot parse file: MemoryError")]
     assert not list((app / CACHE_DIR).glob("*/*.runs.json"))  # the run is not kept either
-    monkeypatch.setattr(engine, "ast", ast)
+    monkeypatch.setattr(parsing, "ast", ast)
     assert check() == expected
     config = load_config(None, [app])
     assert engine.analyze([app], config).cache_hits == len(engine.analyze([app], config, use_cache=False).files)
@@ -267,7 +267,7 @@ def test_same_size_new_content_and_restored_mtime_is_seen(app):
 # -- the codec ----------------------------------------------------------------------------------
 
 def test_every_fact_of_the_fixture_comes_back_equal():
-    entries = [engine.load(p, p.relative_to(FIXTURE).as_posix(), p.read_bytes()) for p in sorted(FIXTURE.rglob("*.py"))]
+    entries = [parsing.load(p, p.relative_to(FIXTURE).as_posix(), p.read_bytes()) for p in sorted(FIXTURE.rglob("*.py"))]
     entries.append(cache.CacheEntry(None, ("", "a", ""), "syntax error: x", 3, 4))
     entries.append(cache.CacheEntry(None, ("with\nnewline", "b"), None))
     entry_codec = cache._entry_codec()
