@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from tenantlint.facts import ClassInfo, ModuleFacts
-from tenantlint.resolution import FLASK_SQLALCHEMY, ClassRef, ModuleLoader, Resolver
+from tenantlint.resolution import ClassRef, ModuleLoader, Resolver
 
 DECLARATIVE_ROOTS = frozenset(
     {

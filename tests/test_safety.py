@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from conftest import run_tenantlint
 
-from tenantlint import atomic, parsing
+from tenantlint import parsing
 from tenantlint.findings import Edit, EditKind
 from tenantlint.safety import UnsafeFix, prove_edits
 

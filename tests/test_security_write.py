@@ -8,20 +8,19 @@ import errno
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from conftest import run_tenantlint
 
-from miniapp import COUPON, COUPON_FIXED, PRODUCT, PRODUCT_FIXED, TAG, write_app
+from miniapp import COUPON, COUPON_FIXED, PRODUCT, TAG, write_app
 from tenantlint import atomic, fix_plan
 
 BASE = b"from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
 
 
 def model(name: str, schema: bool = False) -> bytes:
-    args = f'    __table_args__ = {{"schema": "tenant"}}  # Placeholder for schema_translate_map\n' if schema else ""
+    args = '    __table_args__ = {"schema": "tenant"}  # Placeholder for schema_translate_map\n' if schema else ""
     return (f'from models.base import Base\n\n\nclass {name}(Base):\n    __tablename__ = "{name.lower()}s"\n'
             f"{args}    id = 1\n").encode()
 
