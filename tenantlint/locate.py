@@ -17,6 +17,8 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
+from tenantlint.facts.syntax import first_line
+
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
              ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match)
 
@@ -55,11 +57,6 @@ def positions(module: cst.Module) -> dict:
                                           default_newline=module.default_newline, provider=provider)
     module._codegen(state)
     return provider._computed
-
-
-def first_line(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", ())
-    return min([node.lineno, *(d.lineno for d in decorators)])
 
 
 class Statements:

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 from tenantlint.edits.add_assignment import ast_tablename_index
 from tenantlint.findings import Edit, EditKind
-from tenantlint.locate import first_line
+from tenantlint.facts.syntax import first_line
+from tenantlint.spans import statement_groups
 
 _SPACE = b" \t\f"
 
@@ -42,19 +43,6 @@ class Piece:
     # then: the index, among its statements, of the class's first `__tablename__` statement;
     # None when the class has none (the piece then starts with the class's statement 0)
     tablename: int | None = None
-
-
-def _groups(body: list[ast.stmt]) -> list[tuple[int, int, list[ast.stmt]]]:
-    """The body's statements as LibCST sees them: (first line, last line, the `ast` statements)."""
-    out: list[tuple[int, int, list[ast.stmt]]] = []
-    for node in body:
-        first, last = first_line(node), node.end_lineno or node.lineno
-        if out and out[-1][1] >= first:  # shares a line with the statement before it
-            start, end, nodes = out.pop()
-            out.append((start, max(end, last), [*nodes, node]))
-        else:
-            out.append((first, last, [node]))
-    return out
 
 
 def _is_blank_or_comment(line: bytes) -> bool:
@@ -99,7 +87,7 @@ def class_pieces(text: list[bytes], node: ast.stmt, edits: list[Edit]) -> list[P
     order; None when the class must be parsed whole. `text`: the file's lines, with their ends."""
     if not isinstance(node, ast.ClassDef) or not node.body:
         return None
-    groups = _groups(node.body)
+    groups = statement_groups(node.body)
     try:
         _check_cuttable(text, node, groups[0][0])
         anchor = _anchor(text, node, groups, edits)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from tenantlint.edits import BY_AST_TYPE, SPECS, UnsafeFix
 from tenantlint.facts import char_column, source_encoding, split_lines
+from tenantlint.facts.syntax import first_line
 from tenantlint.findings import Edit
 
 __all__ = ["UnsafeFix", "check_bytes", "prove_edits"]
@@ -61,10 +62,6 @@ def _key(edit: Edit) -> tuple:
     return (kind, line, where.rsplit(".", 1)[-1] if spec.in_class else where)
 
 
-def _first_line(node: ast.stmt) -> int:
-    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
-
-
 class _Walk:
     """Compares two trees node by node; at a node an edit names, its kind says whether the
     new node is the planned change and which parts of the two are still to compare.
@@ -82,11 +79,11 @@ class _Walk:
         self.stack: list[tuple[object, object]] = []
 
     def _same_text(self, a: ast.stmt, b: ast.stmt) -> bool:
-        first, last = _first_line(a), a.end_lineno or a.lineno
+        first, last = first_line(a), a.end_lineno or a.lineno
         at = bisect.bisect_left(self.edit_lines, first)
         if at < len(self.edit_lines) and self.edit_lines[at] <= last:
             return False  # an edit is planned in it: walked, so the edit is checked
-        new_first = _first_line(b)
+        new_first = first_line(b)
         if (last - first != (b.end_lineno or b.lineno) - new_first or a.col_offset != b.col_offset
                 or a.end_col_offset != b.end_col_offset):
             return False

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from tenantlint.facts import source_encoding
-from tenantlint.locate import first_line
+from tenantlint.facts.syntax import first_line
 
 _LINE_END = re.compile(rb"\r\n?|\n")  # LibCST's own default-newline detection
 
@@ -35,14 +35,24 @@ def spans(source: bytes, tree: ast.Module, lines: list[int]) -> list[Span] | Non
     if source_encoding(source) != "utf-8":  # a BOM reads as "utf-8-sig"
         return None
     out: list[Span] = []
-    for node in tree.body:
-        first, last = first_line(node), node.end_lineno or node.lineno
+    for first, last, nodes in statement_groups(tree.body):
         at = bisect.bisect_left(lines, first)
-        if out and out[-1].last >= first:  # shares a line with the span before it
-            previous = out.pop()
-            out.append(Span(previous.first, max(previous.last, last), [*previous.nodes, node]))
-        elif at < len(lines) and lines[at] <= last:
-            out.append(Span(first, last, [node]))
+        if at < len(lines) and lines[at] <= last:
+            out.append(Span(first, last, nodes))
+    return out
+
+
+def statement_groups(body: list[ast.stmt]) -> list[tuple[int, int, list[ast.stmt]]]:
+    """The statements of a block as LibCST sees them: (first line, last line, the `ast`
+    statements), those that share a line (`a = 1; b = 2`) together."""
+    out: list[tuple[int, int, list[ast.stmt]]] = []
+    for node in body:
+        first, last = first_line(node), node.end_lineno or node.lineno
+        if out and out[-1][1] >= first:  # shares a line with the statement before it
+            start, end, nodes = out.pop()
+            out.append((start, max(end, last), [*nodes, node]))
+        else:
+            out.append((first, last, [node]))
     return out
 
 

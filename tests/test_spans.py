@@ -65,6 +65,10 @@ def test_a_span_is_the_edited_statement_and_what_shares_its_lines():
     class_line = next(n.lineno for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Order")
     found = spans(source, tree, [table_line, class_line + 1])
     assert [(s.first, s.last, len(s.nodes)) for s in found] == [(table_line, table_line, 2), (class_line, class_line + 2, 1)]
+    # the statement before it on its line too (`x = 1; t = Table(...)`): LibCST reads the line as one statement
+    shared = LAYOUTS["shared line"].encode()
+    assert [(s.first, s.last, len(s.nodes)) for s in spans(shared, ast.parse(shared), [table_line])] == \
+        [(table_line, table_line, 2)]
     for layout, encoding in (("coding cookie", "latin-1"), ("byte order mark", "utf-8")):
         other = LAYOUTS[layout].encode(encoding)
         assert spans(other, ast.parse(other), [class_line]) is None

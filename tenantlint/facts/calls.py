@@ -6,7 +6,7 @@ import ast
 
 from tenantlint.facts.constants import template
 from tenantlint.facts.source import raw_literal, written
-from tenantlint.facts.syntax import computed_string, dotted, last_name, string_shaped, walk, with_class_names
+from tenantlint.facts.syntax import computed_string, dotted, first_line, last_name, string_shaped, walk, with_class_names
 from tenantlint.facts.table_args import Span
 from tenantlint.facts.types import HelperCall, RefKind, StringRef, TableCall, TypeObjectCall
 from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SQLALCHEMY_CALLS, scanned
@@ -25,8 +25,7 @@ class Calls:
 
     def scan(self, root: ast.stmt, class_path: str | None) -> None:
         """Calls and subscripts of one statement; one that names none of them is not walked."""
-        start = min([root.lineno, *(d.lineno for d in getattr(root, "decorator_list", ()))])
-        text = "\n".join(self.lines[start - 1 : root.end_lineno])
+        text = "\n".join(self.lines[first_line(root) - 1 : root.end_lineno])
         if not scanned(text):
             return
         returned = _returned_call(root)

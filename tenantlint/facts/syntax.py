@@ -10,6 +10,12 @@ from tenantlint.facts.types import TABLE_OF
 _AST = ast.AST
 
 
+def first_line(node: ast.stmt) -> int:
+    """A statement's first line: its first decorator's, as LibCST starts it (`ast` gives a class's
+    or function's line as the line of its name)."""
+    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+
+
 def walk(root: ast.AST):
     """Every node under `root`, in `ast.walk` order (breadth first), at about a third of its cost:
     `ast.walk` builds two generators per node, and the walks are most of reading a file after the
