@@ -36,6 +36,7 @@ def names_a_model(data: bytes) -> bool:
 # A file modified this recently may still change within the same mtime tick (FAT: 2 s).
 _RACY_NS = 2_000_000_000
 
+
 def display_path(path: Path) -> Path:
     """Relative to the current directory, as ruff and flake8 print paths."""
     try:
@@ -92,8 +93,8 @@ def _read_candidates(discovery: Discovery, selector: FileSelector, analysis: Ana
                      keep_sources: bool) -> tuple[list[tuple[Path, bytes | None, CacheEntry, bool, bool]],
                                                   list[tuple[Path, bool]]]:
     """Read every discovered file: the ones that may hold models are parsed, (path, data if kept,
-    entry, in scope, tenant); the others are named, (path, in scope), for `parsing.OnDemand` to parse if
-    named."""
+    entry, in scope, tenant); the others are listed, (path, in scope), for `parsing.OnDemand` to
+    read and parse if a name resolves into them."""
     config = analysis.config
     candidates: list[tuple[Path, bytes | None, bool, bool]] = []  # (path, data if kept, in scope, tenant)
     skipped: list[tuple[Path, bool]] = []

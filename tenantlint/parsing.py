@@ -118,19 +118,17 @@ class Parsing:
                 key = file_key(data, os.stat(path))
             except OSError:
                 pass
-        self.items.append((str(path), relative, data))
+        entry = self.cache.get(relative, key) if key else None
+        if entry is None and self.jobs <= 1:
+            entry = load(path, relative, data)
+            self.parsed.append(len(self.entries))
+        self.items.append((str(path), relative, data if entry is None else None))
         self.keys.append(key)
-        self.entries.append(self.cache.get(relative, key) if key else None)
-        if self.entries[-1] is not None:
-            self.items[-1] = (str(path), relative, None)
-        elif self.jobs <= 1:
-            self.entries[-1] = load(path, relative, data)
-            self.items[-1] = (str(path), relative, None)
-            self.parsed.append(len(self.entries) - 1)
-        else:
+        self.entries.append(entry)
+        if entry is None:
             self.waiting.append(len(self.entries) - 1)
             started = self.pool is not None
-            if self.jobs > 1 and len(self.waiting) >= (self._BATCH if started else _PARALLEL_MIN):
+            if len(self.waiting) >= (self._BATCH if started else _PARALLEL_MIN):
                 self._send()
 
     def _send(self) -> None:
