@@ -38,34 +38,41 @@ def _marker(name: str, marker: str | None = None, confirm: bytes | None = None) 
 
 
 # In prefilter order (a plain `in` test each, cheapest and most telling first).
+# A confirming pattern starts with its marker's text, its word boundary checked behind it
+# (`text\((?<=\btext\()`): `re` searches a leading literal like `bytes.find`, while a leading
+# `\b` is tried at every byte of the file, seven times as long.
 WORDS: tuple[Word, ...] = (
     _marker("__table"),  # __tablename__, __table__, __table_args__
     _marker("__abstract__"),
     _marker("mapped_column"),
-    Word("ForeignKey", b"ForeignKey", None, "ForeignKey"),  # also ForeignKeyConstraint
+    # also ForeignKeyConstraint; not psycopg's ForeignKeyViolation
+    Word("ForeignKey", b"ForeignKey", re.compile(rb"ForeignKey(?<=\bForeignKey)(?:Constraint)?(?!\w)"), "ForeignKey"),
     Word("foreign_key", b"foreign_key", None, "foreign_key"),  # SQLModel Field(foreign_key=)
     Word("primaryjoin", b"primaryjoin", None, "primaryjoin"),
     Word("secondaryjoin", b"secondaryjoin", None, "secondaryjoin"),
     Word("tables", b".tables[", None, "tables"),  # metadata.tables["name"]
-    _marker("table=True"),  # SQLModel
+    _marker("table=True", "table=True", rb"table=True(?<=\btable=True)"),  # SQLModel, not editable=True
     _marker("DeclarativeBase"),
     _marker("declarative_base"),
     _marker("generate_base"),
-    Word("secondary", b"secondary", re.compile(rb"\bsecondary\s*="), "secondary"),
-    _marker("relationship", "relationship", rb"\brelationship\("),  # order_by=, remote_side=, ... strings
+    Word("secondary", b"secondary", re.compile(rb"secondary(?<=\bsecondary)\s*="), "secondary"),
+    _marker("relationship", "relationship", rb"relationship\((?<=\brelationship\()"),  # order_by=, remote_side=, ... strings
     _marker(".Model", ".Model", rb"\.Model\b"),  # Flask-SQLAlchemy db.Model
     # Table("name", ...), Table(f"...", ...), Table(USERS, ...)
-    Word("Table", b"Table(", re.compile(rb"\bTable\(\s*(?:[fFrRuU]{0,2}[\"']|[A-Z_][A-Z0-9_]*\b)"), "Table"),
+    Word("Table", b"Table(", re.compile(rb"Table\((?<=\bTable\()\s*(?:[fFrRuU]{0,2}[\"']|[A-Z_][A-Z0-9_]*\b)"), "Table"),
     # What schema_translate_map never translates (TNT009, TNT011) and where naming conventions live (TNT010).
-    _marker("text", "text(", rb"\btext\("),
+    # text(<what facts.raw_sql.sql_text reads>): a string, a name, a parenthesis (or a comment
+    # before it); not Hypothesis's st.text() or st.text(alphabet=...)
+    _marker("text", "text(", rb"text\((?<=\btext\()\s*(?:[#(\"']|[A-Za-z_]\w*\s*[^\w\s=(])"),
     _marker("exec_driver_sql"),
     _marker("execute", ".execute(", rb"\.execute\(\s*(?:[fFrRuU]{0,2}[\"']|[A-Z_][A-Z0-9_]*\b)"),  # a string or CONSTANT
     _marker("read_sql"),
-    _marker("table", "table(", rb"\btable\(\s*[rRuU]?[\"']"),  # sa.table("name"), a lightweight table
-    _marker("inspector", ".get_", rb"\.(?:get_columns|get_indexes|get_foreign_keys|get_pk_constraint|"
-            rb"get_unique_constraints|get_check_constraints|get_table_comment|has_table)\(\s*[rRuU]?[\"']"),
-    _marker("alembic", "alembic", rb"\bfrom alembic import\b"),
-    _marker("MetaData"),
+    _marker("table", "table(", rb"table\((?<=\btable\()\s*[rRuU]?[\"']"),  # sa.table("name"), a lightweight table
+    _marker("inspector", ".get_", rb"\.get_(?:columns|indexes|foreign_keys|pk_constraint|"
+            rb"unique_constraints|check_constraints|table_comment)\(\s*[rRuU]?[\"']"),
+    _marker("has_table", ".has_table(", rb"\.has_table\(\s*[rRuU]?[\"']"),
+    _marker("alembic", "from alembic import", rb"from alembic import\b(?<=\bfrom alembic import)"),
+    _marker("MetaData", "MetaData", rb"MetaData(?<=\bMetaData)(?!\w)"),  # not NSMetaDataQuery
     # Read in any file that is parsed (tenant paths always are), never a reason to parse one.
     Word("Enum", scanned="Enum"),
     Word("Sequence", scanned="Sequence"),
@@ -108,6 +115,6 @@ TABLE_WORDS = ("Table",)  # `Table("name", ...)` (context.tables)
 REFERENCE_WORDS = ("ForeignKey", "foreign_key", "secondary", "primaryjoin", "secondaryjoin", "tables",
                    "relationship", "order_by", "foreign_keys", "remote_side", "helper call")  # string references (context.refs)
 TYPE_WORDS = ("Enum", "Sequence", "mapped_column")  # type objects (`Mapped[SomeEnum]` included)
-RAW_SQL_WORDS = ("text", "exec_driver_sql", "execute", "read_sql", "table", "inspector")  # facts.sql
+RAW_SQL_WORDS = ("text", "exec_driver_sql", "execute", "read_sql", "table", "inspector", "has_table")  # facts.sql
 MIGRATION_WORDS = ("alembic",)  # facts.ops (migration scripts are parsed whenever they are in scope)
 METADATA_WORDS = ("MetaData",)  # facts.metadata

@@ -112,6 +112,13 @@ def upgrade():
     op.execute("UPDATE orders SET total = 0 WHERE total IS NULL")
 '''
 
+_HEALTH = '''from sqlalchemy import inspect
+
+
+def ready(engine):
+    return inspect(engine).has_table("orders")
+'''
+
 RULE = Rule(
     code="TNT009",
     name="raw-sql-tenant-table",
@@ -199,6 +206,8 @@ def recent(session, days):
     return session.execute(text("SELECT id FROM orders WHERE age < {}".format(days)))
 ''')),
         Invalid(_MIGRATION, path="alembic/versions/0003_backfill.py", context_files=(("app/models/user/order.py", _ORDER_MODEL),)),
+        # in a module that names nothing else: the prefilter must still read it
+        Invalid(_HEALTH, path="app/health.py", context_files=(("app/models/user/order.py", _ORDER_MODEL),)),
         Invalid(example(_ORDER + '''
 
 def weird(connection):
