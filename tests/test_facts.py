@@ -3,12 +3,15 @@ declare the words they rely on."""
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 
 from tenantlint import engine
-from tenantlint.facts import calls, vocabulary
+from tenantlint import facts
+from tenantlint.facts import calls, syntax, vocabulary
 from tenantlint.rules import static_rules
 
 
@@ -81,6 +84,9 @@ def test_a_confirmed_marker_needs_its_pattern():
     (b"@given(st.text(alphabet='ab', min_size=1))\n", False),
     (b"s = st.text(characters())\n", False),
     (b"context = current_build_context()\n", False),
+    (b"    def text(self) -> str:\n", False),
+    (b"class User(db.Model):\n", True),
+    (b"# names such as 'users.Model' and 'items.Model'\n", False),
     (b"ok = inspect(engine).has_table('orders')\n", True),
     (b"ok = inspect(engine).has_table(name)\n", False),
     (b"from alembic import op\n", True),
@@ -113,3 +119,47 @@ def test_the_cache_key_covers_every_fact_type():
     for kind in kinds:
         assert f"{kind.__qualname__}(" in shape or f"{kind.__qualname__}{{" in shape, kind
     assert "ModuleFacts(module:str,is_package:bool," in shape
+
+
+_EVERY_FORM = '''
+import a.b as c
+from .x import (y, z as w)
+global_name: int = 1
+def f(a, /, b=1, *c, d: "int" = f(2), **e) -> list[int]:  # type: ignore[misc]
+    global g
+    nonlocal_like = lambda x, *y, **z: {**z, "k": x[1:2, ::3]}
+    return [i async for i in g(f"{a!r:>{b}}")] if a else {k: v for k, v in e.items() if k}
+@decorator(arg=Call("x"))
+class C(Base, metaclass=M, **kw):
+    x: Mapped[int] = mapped_column(ForeignKey("t.id"), primary_key=True)
+    async def m(self):
+        async with ctx() as (a, b), other():
+            await self.call(*args, key=value)
+        try:
+            pass
+        except* (ValueError, TypeError) as exc:
+            raise Error(exc) from None
+        finally:
+            del a[0], b.c
+def g(v):
+    match v:
+        case {"k": 1, **rest} | [1, 2, *others] if rest:
+            pass
+        case Point(x=0, y=call()) as p:
+            pass
+        case None | True | -1 | 1 + 2j | "s":
+            pass
+    while (n := next(v)) is not None:
+        assert n, "message"
+    with open(path) as f, suppress():
+        yield from (x for x in f)
+'''
+
+
+@pytest.mark.parametrize("kinds", [(ast.Call, ast.Subscript), (ast.Assign, ast.Call), ast.keyword, ast.Name,
+                                   (ast.Constant, ast.JoinedStr, ast.Starred, ast.arg, ast.alias, ast.match_case)])
+def test_find_gives_what_ast_walk_gives_in_the_same_order(kinds):
+    sources = [_EVERY_FORM, *(p.read_text(encoding="utf-8") for p in sorted(Path(facts.__file__).parent.glob("*.py")))]
+    for source in sources:
+        tree = ast.parse(source)
+        assert syntax.find(tree, kinds) == [node for node in ast.walk(tree) if isinstance(node, kinds)]

@@ -6,7 +6,7 @@ import ast
 
 from tenantlint.facts.constants import template
 from tenantlint.facts.source import raw_literal, written
-from tenantlint.facts.syntax import computed_string, dotted, first_line, last_name, string_shaped, walk, with_class_names
+from tenantlint.facts.syntax import computed_string, dotted, find, first_line, last_name, string_shaped, with_class_names
 from tenantlint.facts.table_args import Span
 from tenantlint.facts.types import HelperCall, RefKind, StringRef, TableCall, TypeObjectCall
 from tenantlint.facts.vocabulary import REF_KEYWORDS_EXPR, REF_KEYWORDS_TABLE, SQLALCHEMY_CALLS, scanned
@@ -29,7 +29,7 @@ class Calls:
         if not scanned(text):
             return
         returned = _returned_call(root)
-        for node in _calls_and_subscripts(root):
+        for node in find(root, (ast.Call, ast.Subscript)):
             if isinstance(node, ast.Call):
                 self._call(node, class_path, node is returned)
             elif isinstance(node, ast.Subscript):
@@ -145,8 +145,3 @@ def _table_call(node: ast.Call, lines: list[str], returned: bool) -> TableCall:
         returned=returned,
         reflected=any(k.arg in ("autoload_with", "autoload") for k in node.keywords),
     )
-
-
-def _calls_and_subscripts(root: ast.AST):
-    """The Call and Subscript nodes under `root`, in `ast.walk` order."""
-    return (node for node in walk(root) if isinstance(node, (ast.Call, ast.Subscript)))

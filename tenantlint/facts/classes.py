@@ -6,7 +6,7 @@ import ast
 from dataclasses import replace
 
 from tenantlint.facts.constants import Constants
-from tenantlint.facts.syntax import body_without_docstring, dotted, is_declared_attr, last_name, truthy_constant, walk
+from tenantlint.facts.syntax import body_without_docstring, dotted, find, is_declared_attr, last_name, truthy_constant
 from tenantlint.facts.table_args import Shape, Span, TableArgs, classify
 from tenantlint.facts.types import ClassInfo, TypeObjectCall
 
@@ -96,10 +96,7 @@ class _Body:
             if isinstance(target, ast.Name):
                 self._dunder(target.id, value)
         if self.look_for_pk and value is not None and not self.has_pk and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            self.has_pk = any(
-                isinstance(n, ast.keyword) and n.arg == "primary_key" and truthy_constant(n.value)
-                for n in walk(value)
-            )
+            self.has_pk = any(n.arg == "primary_key" and truthy_constant(n.value) for n in find(value, ast.keyword))
 
     def _dunder(self, name: str, value: ast.expr) -> None:
         """`__tablename__`, `__table_args__`, `__table__`, `__abstract__` assigned in the body."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tenantlint.facts.syntax import dotted, last_name, walk
+from tenantlint.facts.syntax import dotted, find, last_name
 from tenantlint.facts.table_args import Span
 from tenantlint.facts.types import OpCall, SqlString
 
@@ -84,7 +84,7 @@ class RawSql:
         self.constants = {t.id: s.value.value for s in tree.body if isinstance(s, ast.Assign)
                           for t in s.targets if isinstance(t, ast.Name)
                           and isinstance(s.value, ast.Constant) and isinstance(s.value.value, str)}
-        nodes = list(walk(tree))
+        nodes = find(tree, (ast.Assign, ast.Call))
         # `products = sa.table("products", ...)` anywhere: what `op.bulk_insert(products, ...)` names
         self.light_tables = {t.id: s.value.args[0].value for s in nodes if isinstance(s, ast.Assign)
                              and isinstance(s.value, ast.Call) and last_name(s.value.func) == "table"

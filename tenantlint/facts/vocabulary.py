@@ -57,13 +57,13 @@ WORDS: tuple[Word, ...] = (
     _marker("generate_base"),
     Word("secondary", b"secondary", re.compile(rb"secondary(?<=\bsecondary)\s*="), "secondary"),
     _marker("relationship", "relationship", rb"relationship\((?<=\brelationship\()"),  # order_by=, remote_side=, ... strings
-    _marker(".Model", ".Model", rb"\.Model\b"),  # Flask-SQLAlchemy db.Model
+    _marker(".Model", ".Model", rb"\.Model(?![\w\"'])"),  # Flask-SQLAlchemy db.Model, not "users.Model"
     # Table("name", ...), Table(f"...", ...), Table(USERS, ...)
     Word("Table", b"Table(", re.compile(rb"Table\((?<=\bTable\()\s*(?:[fFrRuU]{0,2}[\"']|[A-Z_][A-Z0-9_]*\b)"), "Table"),
     # What schema_translate_map never translates (TNT009, TNT011) and where naming conventions live (TNT010).
     # text(<what facts.raw_sql.sql_text reads>): a string, a name, a parenthesis (or a comment
-    # before it); not Hypothesis's st.text() or st.text(alphabet=...)
-    _marker("text", "text(", rb"text\((?<=\btext\()\s*(?:[#(\"']|[A-Za-z_]\w*\s*[^\w\s=(])"),
+    # before it); not Hypothesis's st.text() or st.text(alphabet=...), nor `def text(self)`
+    _marker("text", "text(", rb"text\((?<=\btext\()(?<!def text\()\s*(?:[#(\"']|[A-Za-z_]\w*\s*[^\w\s=(])"),
     _marker("exec_driver_sql"),
     _marker("execute", ".execute(", rb"\.execute\(\s*(?:[fFrRuU]{0,2}[\"']|[A-Z_][A-Z0-9_]*\b)"),  # a string or CONSTANT
     _marker("read_sql"),
