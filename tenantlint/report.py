@@ -40,19 +40,23 @@ _CONTROL_ESCAPES = _control_escapes()
 def printable(text: str) -> str:
     """`text` with control characters shown as escapes (`\\n`, `\\x1b`): a file name or a string
     from the checked code cannot start a line of its own or drive the terminal."""
-    return text.translate(_CONTROL_ESCAPES)
+    # every character it escapes is one `isprintable` refuses: most text needs no translation
+    return text if text.isprintable() else text.translate(_CONTROL_ESCAPES)
 
 
-def text_line(finding: Finding, unsafe_fixes: bool = False) -> str:
+def text_line(finding: Finding, unsafe_fixes: bool = False, where: str | None = None) -> str:
+    """One finding as ruff prints it; `where`: its path as printed, when the caller has it."""
     mark = " [*]" if finding.fixable(unsafe_fixes) else ""
     if finding.fixed_by is not None:  # `verify`: what `fix` fixes for it
         mark = f" [fix: {finding.fixed_by.code}{' with --unsafe-fixes' if finding.fixed_by.unsafe else ''}]"
-    where = printable(finding.path.as_posix())
+    where = where if where is not None else printable(finding.path.as_posix())
     return f"{where}:{finding.line}:{finding.column}: {finding.code} {printable(finding.message)}{mark}"
 
 
 def format_text(findings: Sequence[Finding], unsafe_fixes: bool = False, quiet: bool = False) -> str:
-    lines = [text_line(f, unsafe_fixes) for f in findings]
+    paths: dict = {}  # a file's findings share its printed path
+    lines = [text_line(f, unsafe_fixes, paths.get(f.path) or paths.setdefault(f.path, printable(f.path.as_posix())))
+             for f in findings]
     if quiet:
         return "\n".join(lines) + ("\n" if lines else "")
     if not findings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Protocol
 
 from tenantlint.facts import CONSTANT_OF, ClassInfo, Constant, ModuleFacts
@@ -21,9 +22,10 @@ class ClassRef:
     module: ModuleFacts
     info: ClassInfo
 
-    @property
+    @cached_property  # asked for at every step of the role, MRO and table lookups
     def key(self) -> tuple[str, str]:
         return (self.module.module, self.info.path)
+
 
 class ModuleLoader(Protocol):
     """Modules not read yet, parsed when a name resolves into them."""
@@ -41,6 +43,7 @@ class Resolver:
         self.loader = loader
         self._classes = {(m.module, c.path): ClassRef(m, c) for m in modules for c in m.classes}
         self._by_suffix: dict[str, str | None] = {}
+        self._last_parts: dict[str, list[str]] | None = None  # made on the first suffix lookup
         self._named: dict[tuple[str, str], ClassRef] = {}  # classes whose `__tablename__` is a constant
         named = [ref for ref in self._classes.values() if ref.info.tablename_constant is not None]
         self._classes.update({ref.key: self.ref(ref.module, ref.info) for ref in named})
@@ -103,11 +106,18 @@ class Resolver:
         # in the modules and most lookups (sqlalchemy.orm, ...) miss, again and again.
         if dotted not in self._by_suffix:
             tail = "." + dotted
-            loadable = self.loader.names() if self.loader else ()
-            matches = [name for name in (*self.modules, *loadable) if name.endswith(tail)]
+            matches = [name for name in self._by_last_part().get(dotted.rpartition(".")[2], ()) if name.endswith(tail)]
             self._by_suffix[dotted] = matches[0] if len(matches) == 1 else None
         name = self._by_suffix[dotted]
         return None if name is None else self._module(name)
+
+    def _by_last_part(self) -> dict[str, list[str]]:
+        """Every module the run knows of (read, or loadable), by the last part of its name."""
+        if self._last_parts is None:
+            self._last_parts = {}
+            for name in (*self.modules, *(self.loader.names() if self.loader else ())):
+                self._last_parts.setdefault(name.rpartition(".")[2], []).append(name)
+        return self._last_parts
 
     def _module(self, name: str) -> ModuleFacts | None:
         """A module already read, or read now from the loader."""

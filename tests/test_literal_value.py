@@ -48,3 +48,19 @@ def test_no_reference_cycle_is_left_for_the_paused_collector():
     finally:
         gc.enable()
     assert (grown_ours, grown_theirs >= 200) == (0, True)
+
+
+@pytest.mark.parametrize("value", ["tenant.users.id", "tenant.a b", "tenant.x'y", 'tenant.x"y', "tenant.x\\ny",
+                                   "tenant.x\\\\y", "tenant.\u00e9t\u00e9", "tenant.x\ny", "tenant.x\ty", "tenant.x\x00"])
+@pytest.mark.parametrize("prefix", ["", "r", "u", "R"])
+@pytest.mark.parametrize("quote", ["'", '"', "'''", '"""'])
+def test_a_qualified_literal_is_accepted_only_when_it_reads_as_its_value(value, prefix, quote):
+    """TNT005's shortcut (no parse for a value with nothing a literal reads differently) agrees with the parse."""
+    from tenantlint.rules.tnt005_unqualified_table_reference import _evaluates_to
+
+    literal = f"{prefix}{quote}{value}{quote}"
+    try:
+        reads = literal_value(literal) == value
+    except (ValueError, SyntaxError):
+        reads = False
+    assert _evaluates_to(literal, value) is reads

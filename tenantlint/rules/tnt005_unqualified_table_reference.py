@@ -115,6 +115,10 @@ def _qualify(ref: StringRef, new_value: str, pos: Positions) -> Edit | None:
 
 
 def _evaluates_to(literal: str, value: str) -> bool:
+    """Whether a string literal (prefix r, u or none) reads as `value`."""
+    quote = literal[-1]
+    if value.isprintable() and "\\" not in value and quote not in value:
+        return True  # nothing in it a literal reads differently, nor its quote: no need to parse
     try:
         return literal_value(literal) == value
     except (ValueError, SyntaxError):
