@@ -97,8 +97,9 @@ class Resolver:
             or bool(module.star_imports)
 
     # -- name resolution
-    def _find_module(self, dotted: str) -> ModuleFacts | None:
-        found = self._module(dotted)
+    def _find_module(self, dotted: str, load: bool = True) -> ModuleFacts | None:
+        """The module `dotted` names; `load`: read it now if the prefilter skipped it."""
+        found = self._module(dotted, load)
         if found is not None:
             return found
         # an absolute import written relative to another sys.path entry (`models.base` for
@@ -109,7 +110,7 @@ class Resolver:
             matches = [name for name in self._by_last_part().get(dotted.rpartition(".")[2], ()) if name.endswith(tail)]
             self._by_suffix[dotted] = matches[0] if len(matches) == 1 else None
         name = self._by_suffix[dotted]
-        return None if name is None else self._module(name)
+        return None if name is None else self._module(name, load)
 
     def _by_last_part(self) -> dict[str, list[str]]:
         """Every module the run knows of (read, or loadable), by the last part of its name."""
@@ -119,11 +120,11 @@ class Resolver:
                 self._last_parts.setdefault(name.rpartition(".")[2], []).append(name)
         return self._last_parts
 
-    def _module(self, name: str) -> ModuleFacts | None:
-        """A module already read, or read now from the loader."""
+    def _module(self, name: str, load: bool = True) -> ModuleFacts | None:
+        """A module already read, or (`load`) read now from the loader."""
         if name in self.modules:
             return self.modules[name]
-        facts = self.loader.load(name) if self.loader else None
+        facts = self.loader.load(name) if self.loader and load else None
         if facts is not None:
             self.modules[name] = facts
             self._classes.update({(name, c.path): self.ref(facts, c) for c in facts.classes})
@@ -209,9 +210,11 @@ class Resolver:
         return found, found.returns[name]
 
     def helper(self, module: ModuleFacts, callee: str) -> tuple[ModuleFacts, str, Helper] | None:
-        """The foreign key helper a call in `module` calls (`fk("parent")`), where it is defined."""
+        """The foreign key helper a call in `module` calls (`fk("parent")`), where it is defined.
+        A helper returns `ForeignKey(...)`, so the prefilter never skips its module: none is read
+        on demand for it (most calls with string arguments call no helper)."""
         target, _, name = self.qualify(module, callee).rpartition(".")
-        found = self._find_module(target) if target else None
+        found = self._find_module(target, load=False) if target else None
         if found is None or name not in found.helpers:
             return None
         return found, name, found.helpers[name]
