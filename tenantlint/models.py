@@ -207,37 +207,34 @@ class Project(Resolver):
         return None
 
     def mro(self, cls: ClassRef) -> tuple[ClassRef | External, ...]:
-        """Python's C3 linearization over the classes we can see (external ones are leaves)."""
-        if cls.key not in self._mro:
-            self._mro[cls.key] = tuple(self._linearize(cls))
-        return self._mro[cls.key]
+        """Python's C3 linearization over the classes we can see (external ones are leaves),
+        built on the bases' own, each computed once."""
+        key = cls.key
+        if key not in self._mro:
+            self._mro[key] = (cls,)  # a cycle of bases ends here
+            self._mro[key] = tuple(self._linearize(cls))
+        return self._mro[key]
 
     def _linearize(self, cls: ClassRef) -> list[ClassRef | External]:
-
-        def linearize(c: ClassRef, stack: tuple) -> list:
-            if c.key in stack:
-                return [c]
-            sequences = []
-            for base in self.bases(c):
-                sequences.append(linearize(base, stack + (c.key,)) if isinstance(base, ClassRef) else [base])
-            sequences.append(list(self.bases(c)))
-            result = [c]
-            sequences = [list(s) for s in sequences if s]
-            while sequences:
+        bases = self.bases(cls)
+        sequences = [list(self.mro(base)) if isinstance(base, ClassRef) else [base] for base in bases]
+        sequences.append(list(bases))
+        result: list[ClassRef | External] = [cls]
+        sequences = [[x for x in s if x != cls] for s in sequences]  # a cycle: not its own ancestor
+        sequences = [s for s in sequences if s]
+        while sequences:
+            for seq in sequences:
+                head = seq[0]
+                if not any(head in s[1:] for s in sequences):
+                    break
+            else:  # inconsistent hierarchy: fall back to depth-first order
                 for seq in sequences:
-                    head = seq[0]
-                    if not any(head in s[1:] for s in sequences):
-                        break
-                else:  # inconsistent hierarchy: fall back to depth-first order
-                    for seq in sequences:
-                        result.extend(x for x in seq if x not in result)
-                    return result
-                result.append(head)
-                sequences = [[x for x in s if x != head] for s in sequences]
-                sequences = [s for s in sequences if s]
-            return result
-
-        return linearize(cls, ())
+                    result.extend(x for x in seq if x not in result)
+                return result
+            result.append(head)
+            sequences = [[x for x in s if x != head] for s in sequences]
+            sequences = [s for s in sequences if s]
+        return result
 
     def _flask(self, cls: ClassRef) -> bool:
         return any(b is External.FLASK_MODEL for b in self.mro(cls))

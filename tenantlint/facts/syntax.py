@@ -13,7 +13,8 @@ _AST = ast.AST
 def first_line(node: ast.stmt) -> int:
     """A statement's first line: its first decorator's, as LibCST starts it (`ast` gives a class's
     or function's line as the line of its name)."""
-    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+    decorators = getattr(node, "decorator_list", None)
+    return min(node.lineno, *(d.lineno for d in decorators)) if decorators else node.lineno
 
 
 # Fields that never hold a node a collector looks for: names, flags, a constant's value, and the
