@@ -138,3 +138,21 @@ def test_missing_path_is_a_usage_error(project):
     result = run_tenantlint("check", "nope", cwd=root, in_process=True)
     assert result.exit_code == 2
     assert "path does not exist: nope" in result.stderr
+
+
+def test_check_in_process_leaves_the_cyclic_collector_as_it_found_it(project):
+    """`check` pauses the collector for its whole run and freezes what it made; a caller (a test,
+    a tool that runs it in-process) gets the collector back enabled."""
+    import gc
+
+    root = project({"app/models/user/invoice.py": MODEL})
+    gc.collect()
+    assert gc.isenabled()
+    result = run_tenantlint("check", cwd=root, in_process=True)
+    assert result.exit_code == 1
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    run_tenantlint("check", cwd=root, in_process=True)  # the earlier run's objects are let go first
+    assert gc.isenabled() and gc.get_freeze_count() < 2 * frozen
+    gc.unfreeze()
