@@ -90,6 +90,9 @@ class Project(Resolver):
         self._bases: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
         self._mro: dict[tuple[str, str], tuple[ClassRef | External, ...]] = {}
         self._table: dict[tuple[str, str], Table | None] = {}
+        # by (module, base as written): a module's classes mostly name the same few bases
+        self._named_base: dict[tuple[str, str], ClassRef | External] = {}
+        self._factory: dict[tuple[str, str], ClassRef | None] = {}
 
     def _external(self, module: ModuleFacts, dotted: str) -> External:
         """Classify a base-class expression that is not a project class."""
@@ -115,10 +118,15 @@ class Project(Resolver):
     def resolve_base(self, cls: ClassRef, dotted: str) -> ClassRef | External:
         if not dotted:
             return External.UNKNOWN
-        target = self.lookup(self.qualify(cls.module, dotted))
-        if isinstance(target, ClassRef) and target.key != cls.key:
-            return target
-        return self._external(cls.module, dotted)
+        key = (cls.module.module, dotted)
+        found = self._named_base.get(key)
+        if found is None:
+            target = self.lookup(self.qualify(cls.module, dotted))
+            found = target if isinstance(target, ClassRef) else self._external(cls.module, dotted)
+            self._named_base[key] = found
+        if isinstance(found, ClassRef) and found.key == cls.key:  # the class itself: not its base
+            return self._external(cls.module, dotted)
+        return found
 
     # -- roles
     def role(self, cls: ClassRef) -> Role:
@@ -200,11 +208,14 @@ class Project(Resolver):
 
     def _factory_cls(self, cls: ClassRef, dotted: str) -> ClassRef | None:
         """`Base = declarative_base(cls=CustomBase)`: Base's subclasses inherit CustomBase."""
-        target = self.lookup(self.qualify(cls.module, dotted)) if dotted else None
-        if isinstance(target, tuple) and target[1] in target[0].base_cls:
-            mixin = self.lookup(self.qualify(target[0], target[0].base_cls[target[1]]))
-            return mixin if isinstance(mixin, ClassRef) else None
-        return None
+        key = (cls.module.module, dotted)
+        if key not in self._factory:
+            target = self.lookup(self.qualify(cls.module, dotted)) if dotted else None
+            mixin = None
+            if isinstance(target, tuple) and target[1] in target[0].base_cls:
+                mixin = self.lookup(self.qualify(target[0], target[0].base_cls[target[1]]))
+            self._factory[key] = mixin if isinstance(mixin, ClassRef) else None
+        return self._factory[key]
 
     def mro(self, cls: ClassRef) -> tuple[ClassRef | External, ...]:
         """Python's C3 linearization over the classes we can see (external ones are leaves),

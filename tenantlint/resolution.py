@@ -4,8 +4,7 @@ string constants, the functions that wrap a call. Knows no SQLAlchemy roles (`mo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from tenantlint.facts import CONSTANT_OF, ClassInfo, Constant, ModuleFacts
@@ -21,10 +20,11 @@ PYTHON_ENUMS = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Fla
 class ClassRef:
     module: ModuleFacts
     info: ClassInfo
+    # (module, class path): asked for at every step of the role, MRO and table lookups
+    key: tuple[str, str] = field(init=False, compare=False, repr=False)
 
-    @cached_property  # asked for at every step of the role, MRO and table lookups
-    def key(self) -> tuple[str, str]:
-        return (self.module.module, self.info.path)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.module.module, self.info.path))
 
 
 class ModuleLoader(Protocol):
