@@ -228,6 +228,12 @@ class Project(Resolver):
 
     def _linearize(self, cls: ClassRef) -> list[ClassRef | External]:
         bases = self.bases(cls)
+        if len(bases) == 1:  # single inheritance, most models: the base's MRO after the class
+            if not isinstance(bases[0], ClassRef):
+                return [cls, bases[0]]
+            ancestors = self.mro(bases[0])
+            if all(not isinstance(a, ClassRef) or a.key != cls.key for a in ancestors):
+                return [cls, *ancestors]
         sequences = [list(self.mro(base)) if isinstance(base, ClassRef) else [base] for base in bases]
         sequences.append(list(bases))
         result: list[ClassRef | External] = [cls]

@@ -51,7 +51,8 @@ class Resolver:
     def ref(self, module: ModuleFacts, info: ClassInfo) -> ClassRef:
         """The class, with a `__tablename__` given by an imported constant read from its module."""
         if info.tablename_constant is None:
-            return ClassRef(module, info)
+            known = self._classes.get((module.module, info.path))
+            return known if known is not None and known.info is info else ClassRef(module, info)
         key = (module.module, info.path)
         if key not in self._named:
             value = self.constant_value(module, info.tablename_constant)
