@@ -15,6 +15,7 @@ and files of the names tenantlint gives are ever deleted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ import stat as st
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import tenantlint
 from tenantlint.config import Config, config_fingerprint
@@ -44,6 +45,7 @@ _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache dire
 _GITIGNORE = "# Automatically created by tenantlint.\n*\n"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where creating a link needs privileges
 _warned: set[Path] = set()  # cache folders refused in this process: the warning is said once
+_dumps = functools.partial(json.dumps, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -158,8 +160,9 @@ class _File:
         pairs = document.get("pairs")
         return pairs if type(pairs) is dict else {}
 
-    def write(self, pairs: dict[str, Any]) -> None:
-        """Write the file (failing to is no error), in a folder tagged as a cache."""
+    def write(self, pairs: str) -> None:
+        """Write the file, `pairs` being the JSON text of its pairs object (failing to is no error),
+        in a folder tagged as a cache."""
         if self.folder is None:
             return
         try:
@@ -169,7 +172,7 @@ class _File:
                 _replace(self.folder, ".gitignore", _GITIGNORE.encode())
             _remove_other_versions(self.folder, self.version)
             _real_folder(self.folder / self.version)
-            data = json.dumps({"header": self.header, "pairs": pairs}, separators=(",", ":"))
+            data = f'{{"header":{_dumps(self.header)},"pairs":{pairs}}}'  # what _dumps of both gives
             _replace(self.folder / self.version, self.name, data.encode())
         except OSError:
             pass
@@ -217,11 +220,27 @@ def _remove_other_versions(folder: Path, version: str) -> None:
             pass
 
 
+@functools.cache
 def _entry_codec():
     from tenantlint.codec import codec
     from tenantlint.facts import ModuleFacts
 
     return codec(CacheEntry, {"ModuleFacts": ModuleFacts})
+
+
+def encoded(entry: CacheEntry) -> str | None:
+    """The JSON text a per-file cache stores for an entry; None for a transient one, never
+    stored. Worker processes hand it back with the entries they make: encoding every entry at
+    the end of a cold run was a tenth of its serial part."""
+    return None if entry.transient else _dumps(_entry_codec().encode(entry))
+
+
+class _Stored(NamedTuple):
+    """An entry put in this run, as stored: its key and its JSON text (a value read from the
+    file is still the list JSON decoded, never a tuple)."""
+
+    key: str
+    text: str
 
 
 def _runs_codec():
@@ -267,17 +286,23 @@ class Cache:
         self._decoded[relative] = found
         return found
 
-    def put(self, relative: str, key: str, entry: CacheEntry) -> None:
+    # A disk cache stores entries as JSON text: a worker that parses a file encodes its entry too.
+    stores_text = True
+
+    def put(self, relative: str, key: str, entry: CacheEntry, text: str | None = None) -> None:
+        """Keep `entry`; `text` is its `encoded` form when the process that made it encoded it."""
         if entry.transient:
             return
         self._decoded[relative] = (key, entry)
-        self._raw[relative] = [key, self._codec.encode(entry)]
+        self._raw[relative] = _Stored(key, text if text is not None else encoded(entry))
         self._changed = True
 
     def save(self) -> None:
-        """Write the entries of this run, if any changed."""
+        """Write the entries of this run, if any changed, and the others as they were read."""
         if self._changed:
-            self._file.write(self._raw)
+            self._file.write("{" + ",".join(
+                f"{_dumps(relative)}:[{_dumps(value.key)},{value.text}]" if type(value) is _Stored
+                else f"{_dumps(relative)}:{_dumps(value)}" for relative, value in self._raw.items()) + "}")
 
 
 class MemoryCache:
@@ -295,7 +320,9 @@ class MemoryCache:
         self.hits += 1
         return found[1]
 
-    def put(self, relative: str, key: str, entry: CacheEntry) -> None:
+    stores_text = False
+
+    def put(self, relative: str, key: str, entry: CacheEntry, text: str | None = None) -> None:
         if not entry.transient:
             self._entries[relative] = (key, entry)
 
@@ -341,4 +368,4 @@ class RunCache:
         self._runs[key] = (output, int(exit_code))
         while len(self._runs) > _RUNS_KEPT:
             del self._runs[next(iter(self._runs))]
-        self._file.write({key: list(value) for key, value in self._runs.items()})
+        self._file.write(_dumps({key: list(value) for key, value in self._runs.items()}))

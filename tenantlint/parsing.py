@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tenantlint.cache import Cache, CacheEntry, file_key
+from tenantlint.cache import Cache, CacheEntry, encoded, file_key
 from tenantlint.files import FileSelector, read_regular
 
 if TYPE_CHECKING:
@@ -80,9 +80,11 @@ def _newer_grammar(text: str, path: Path) -> tuple[ast.Module, str] | None:
         return None
 
 
-def _load_entries(items: list[tuple[str, str, bytes]]) -> list[CacheEntry]:
-    """The unit of work of a worker process: parse files, return their picklable facts."""
-    return [load(Path(path), relative, data) for path, relative, data in items]
+def _load_entries(items: list[tuple[str, str, bytes]], encode: bool) -> list[tuple[CacheEntry, str | None]]:
+    """The unit of work of a worker process: parse files, return their picklable facts, and
+    when asked their cache text (`cache.encoded`), which the serial end of a run then need not make."""
+    entries = [load(Path(path), relative, data) for path, relative, data in items]
+    return [(entry, encoded(entry) if encode else None) for entry in entries]
 
 
 def default_jobs() -> int:
@@ -136,9 +138,10 @@ class Parsing:
             from concurrent.futures import ProcessPoolExecutor
 
             self.pool = ProcessPoolExecutor(self.jobs)
+        encode = bool(self.cache) and self.cache.stores_text
         for start in range(0, len(self.waiting), self._BATCH):
             batch = self.waiting[start : start + self._BATCH]
-            self.sent.append((batch, self.pool.submit(_load_entries, [self.items[i] for i in batch])))
+            self.sent.append((batch, self.pool.submit(_load_entries, [self.items[i] for i in batch], encode)))
             for i in batch:  # the pool holds them until they are sent
                 self.items[i] = (*self.items[i][:2], None)
         self.waiting = []
@@ -148,17 +151,18 @@ class Parsing:
             if self.pool is not None and self.waiting:
                 self._send()
             done = [(batch, future.result()) for batch, future in self.sent]
-            done.append((self.waiting, _load_entries([self.items[i] for i in self.waiting])))
+            done.append((self.waiting, _load_entries([self.items[i] for i in self.waiting], False)))
         finally:
             if self.pool is not None:
                 self.pool.shutdown()
-        for batch, entries in done:
-            for i, entry in zip(batch, entries):
-                self.entries[i] = entry
+        texts: dict[int, str | None] = {}
+        for batch, results in done:
+            for i, (entry, text) in zip(batch, results):
+                self.entries[i], texts[i] = entry, text
             self.parsed += batch
         for i in self.parsed:
-            if self.keys[i]:
-                self.cache.put(self.items[i][1], self.keys[i], self.entries[i])  # not when transient
+            if self.keys[i]:  # not stored when transient
+                self.cache.put(self.items[i][1], self.keys[i], self.entries[i], texts.get(i))
         return self.entries  # type: ignore[return-value]  # every one is filled now
 
 

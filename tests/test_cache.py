@@ -12,7 +12,7 @@ import pytest
 from conftest import run_tenantlint
 
 import tenantlint
-from tenantlint import parsing
+from tenantlint import cache, parsing
 from tenantlint.cache import CACHE_DIR
 from tenantlint.config import load_config
 from tenantlint.engine import analyze
@@ -48,6 +48,46 @@ def test_results_identical_with_and_without_cache_and_with_one_or_two_jobs(app, 
     for args in (["--no-cache", "-j", "2"], ["-j", "1"], ["-j", "1"], ["-j", "2"], ["-j", "2"], []):
         assert run_tenantlint("check", "--output-format", "json", *args, in_process=True) == reference, args
     assert (app / CACHE_DIR / "CACHEDIR.TAG").is_file()
+
+
+def files_cache(root: Path) -> Path:
+    (found,) = (root / CACHE_DIR).glob("*/*.files.json")
+    return found
+
+
+def test_the_cache_file_is_the_same_whoever_encodes_its_entries(app, monkeypatch):
+    """Worker processes encode the entries they make, the main process the others; the file
+    is then put together from their texts: it is the JSON of its header and pairs either way,
+    and still so when a later run keeps most entries as it read them."""
+    monkeypatch.setattr(parsing, "_PARALLEL_MIN", 2)
+    put, texts = cache.Cache.put, []
+
+    def spy(self, relative, key, entry, text=None):
+        texts.append(text is not None)
+        put(self, relative, key, entry, text)
+
+    monkeypatch.setattr(cache.Cache, "put", spy)
+    run_tenantlint("check", "-j", "2", in_process=True)
+    by_workers = files_cache(app).read_bytes()
+    assert texts.count(True) >= parsing.Parsing._BATCH  # at least one batch was encoded by a worker
+    texts.clear()
+    shutil.rmtree(app / CACHE_DIR)
+    run_tenantlint("check", "-j", "1", in_process=True)
+    by_main = files_cache(app).read_bytes()
+    assert not any(texts) and len(texts) == parsed_count(app)
+    assert by_workers == by_main
+    document = json.loads(by_main)
+    assert list(document) == ["header", "pairs"] and len(document["pairs"]) == parsed_count(app)
+    assert by_main == json.dumps(document, separators=(",", ":")).encode()
+    product = app / PRODUCT
+    product.write_text(product.read_text() + "\n# changed\n")
+    run_tenantlint("check", "-j", "1", in_process=True)
+    again = json.loads(files_cache(app).read_bytes())
+    assert files_cache(app).read_bytes() == json.dumps(again, separators=(",", ":")).encode()
+    changed = PRODUCT.as_posix()
+    assert again["pairs"][changed] != document["pairs"][changed]
+    assert {k: v for k, v in again["pairs"].items() if k != changed} == {
+        k: v for k, v in document["pairs"].items() if k != changed}
 
 
 def test_fix_results_identical_with_and_without_cache(app, monkeypatch):
