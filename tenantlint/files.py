@@ -198,13 +198,18 @@ class FileSelector:
 
     def discover(self, paths: list[Path]) -> Discovery:
         in_scope: dict[Path, None] = {}
+        walked_root = False
         for given in paths:
             if given.is_dir():
-                for found in self._walk(given.resolve()):
+                folder = given.resolve()
+                walked_root |= folder == self.root
+                for found in self._walk(folder):
                     in_scope[found] = None
             elif not self.is_excluded(given):  # pre-commit passes every changed file by name
                 in_scope[_resolve(given) if not given.is_symlink() else Path(os.path.abspath(given))] = None
-        context = [p for p in self._walk(self.root) if p not in in_scope] if self.root.is_dir() else []
+        # the walk of the root finds what it found already (`check .` at the root): none is context
+        context = [p for p in self._walk(self.root) if p not in in_scope] \
+            if self.root.is_dir() and not walked_root else []
         for loop in self._loops:
             if loop not in in_scope:  # a loop named on the command line is a TNT000 already
                 warn_once(f"{_shown(loop)}: symlink loop, skipped")

@@ -97,6 +97,29 @@ def test_show_files_marks_each_file(app):
     assert not (app / ".tenantlint_cache").exists()
 
 
+@pytest.mark.parametrize("targets", [["."], [".", "app"], ["app", "."]])
+def test_the_root_walked_leaves_no_context(app, monkeypatch, targets):
+    """`check .` at the root: every file is in scope, and the tree is walked once, not a second
+    time for the context files (there are none)."""
+    from tenantlint.files import FileSelector
+
+    walked = []
+    walk = FileSelector._walk
+    monkeypatch.setattr(FileSelector, "_walk", lambda self, folder: walked.append(folder) or walk(self, folder))
+    set_config(app, 'exclude = ["app/legacy/**"]\n')
+    result = run_tenantlint("check", "--show-files", *targets, cwd=app, in_process=True)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert lines_of(result) == [
+        "excluded  app/legacy/old.py",
+        "tenant    app/models/user/invoice.py",
+        "checked   app/services/report.py",
+        "checked   tools/gen.py",
+    ]
+    walked.clear()
+    run_tenantlint("check", "--no-cache", *targets, cwd=app, in_process=True)
+    assert sorted(walked) == sorted(app.resolve() / t for t in targets)
+
+
 # --- item 2: --select / --ignore / --exclude as ruff has them --------------------------------
 
 
