@@ -1,5 +1,4 @@
-"""One vocabulary decides which files are parsed and which statements are scanned; the rules
-declare the words they rely on."""
+"""One vocabulary decides which files are parsed; the rules declare the words they rely on."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ import pytest
 
 from tenantlint import engine
 from tenantlint import facts
-from tenantlint.facts import calls, syntax, vocabulary
+from tenantlint.facts import syntax, vocabulary
 from tenantlint.rules import static_rules
 
 
@@ -22,37 +21,14 @@ def test_every_word_a_rule_declares_is_in_the_vocabulary_and_every_word_is_decla
     assert no_words == []
 
 
-def test_the_prefilter_and_the_scan_are_derived_from_the_vocabulary():
+def test_the_prefilter_is_derived_from_the_vocabulary():
     assert engine._MARKERS is vocabulary.MARKERS
-    assert calls.scanned is vocabulary.scanned
     assert [m for m, _ in vocabulary.MARKERS] == [
         b"__table", b"__abstract__", b"mapped_column", b"ForeignKey", b"foreign_key", b"primaryjoin",
         b"secondaryjoin", b".tables[", b"table=True", b"DeclarativeBase", b"declarative_base", b"generate_base",
         b"secondary", b"relationship", b".Model", b"Table(", b"text(", b"exec_driver_sql", b".execute(", b"read_sql",
         b"table(", b".get_", b".has_table(", b"from alembic import", b"MetaData",
     ]
-    words = [w.scanned for w in vocabulary.WORDS if w.scanned]
-    assert vocabulary.SCANNED.pattern == "|".join(words)
-    assert sorted(words) == sorted(
-        "ForeignKey|Table|Enum|Sequence|foreign_key|tables|foreign_keys|order_by|primaryjoin|remote_side|"
-        "secondary|secondaryjoin".split("|")
-    )
-    assert vocabulary.scanned('    a = Column(fk("parent"))')  # a helper's call
-    assert not vocabulary.scanned('    a = Column("a", Integer)\n    r = relationship("Parent")')
-
-
-# The helper-call test as the one regular expression it replaced had it, to compare against.
-_HELPER_CALL = re.compile(r"\b(?!(?:" + "|".join(sorted(vocabulary.SQLALCHEMY_CALLS)) + r")\()\w+\(\s*[rRuU]?[\"']")
-
-
-@pytest.mark.parametrize("text", [
-    'a = Column(fk("parent"))', "a = fk( 'x')", 'a = fk(r"x")', 'a = Column("a")', 'x = sa.Column("a")',
-    'Columns("a")', 'xColumn("a")', 'a = ("x")', 'fk(\n    "x")', 'a = ColumnX(u"x")', 'é_fk("x")', 'fk2("x")',
-    'Column(b"x")', 'fk(f"x")', 'relationship("A"), helper("B")', 'Index("ix", "a"), text("select")',
-    '_("x")', '  __("x")', 'a = b(c("x"))', 'mapped_column(String(5), comment="c")',
-])
-def test_the_helper_call_test_is_the_regular_expression_it_replaced(text):
-    assert vocabulary.scanned(text) == bool(vocabulary.SCANNED.search(text) or _HELPER_CALL.search(text))
 
 
 def test_a_confirmed_marker_needs_its_pattern():

@@ -1,10 +1,8 @@
-"""The words that can make a file or a statement hold facts, said once.
+"""The words that can make a file hold facts, said once.
 
-Two cheap filters are derived from this list: `MARKERS`, the bytes a file must contain to be
-parsed at all (`engine.names_a_model`), and `scanned`, the test a statement's text must pass to
-be walked for calls (`facts.calls`). A rule names the words its check relies on
-(`Rule.words`); a test checks each is here, so a new rule cannot be blind to a file the
-prefilter drops.
+`MARKERS`, the bytes a file must contain to be parsed at all (`engine.names_a_model`), is
+derived from this list. A rule names the words its check relies on (`Rule.words`); a test
+checks each is here, so a new rule cannot be blind to a file the prefilter drops.
 """
 
 from __future__ import annotations
@@ -30,7 +28,6 @@ class Word:
     name: str
     marker: bytes | None = None  # searched in a file's bytes (fast); None: not a reason to parse
     confirm: re.Pattern | None = None  # for a common marker, the pattern that confirms it
-    scanned: str | None = None  # the regex alternative a statement is scanned for; None: not scanned
 
 
 def _marker(name: str, marker: str | None = None, confirm: bytes | None = None) -> Word:
@@ -46,20 +43,20 @@ WORDS: tuple[Word, ...] = (
     _marker("__abstract__"),
     _marker("mapped_column"),
     # also ForeignKeyConstraint; not psycopg's ForeignKeyViolation
-    Word("ForeignKey", b"ForeignKey", re.compile(rb"ForeignKey(?<=\bForeignKey)(?:Constraint)?(?!\w)"), "ForeignKey"),
-    Word("foreign_key", b"foreign_key", None, "foreign_key"),  # SQLModel Field(foreign_key=)
-    Word("primaryjoin", b"primaryjoin", None, "primaryjoin"),
-    Word("secondaryjoin", b"secondaryjoin", None, "secondaryjoin"),
-    Word("tables", b".tables[", None, "tables"),  # metadata.tables["name"]
+    Word("ForeignKey", b"ForeignKey", re.compile(rb"ForeignKey(?<=\bForeignKey)(?:Constraint)?(?!\w)")),
+    Word("foreign_key", b"foreign_key"),  # SQLModel Field(foreign_key=)
+    Word("primaryjoin", b"primaryjoin"),
+    Word("secondaryjoin", b"secondaryjoin"),
+    Word("tables", b".tables["),  # metadata.tables["name"]
     _marker("table=True", "table=True", rb"table=True(?<=\btable=True)"),  # SQLModel, not editable=True
     _marker("DeclarativeBase"),
     _marker("declarative_base"),
     _marker("generate_base"),
-    Word("secondary", b"secondary", re.compile(rb"secondary(?<=\bsecondary)\s*="), "secondary"),
+    Word("secondary", b"secondary", re.compile(rb"secondary(?<=\bsecondary)\s*=")),
     _marker("relationship", "relationship", rb"relationship\((?<=\brelationship\()"),  # order_by=, remote_side=, ... strings
     _marker(".Model", ".Model", rb"\.Model(?![\w\"'])"),  # Flask-SQLAlchemy db.Model, not "users.Model"
     # Table("name", ...), Table(f"...", ...), Table(USERS, ...)
-    Word("Table", b"Table(", re.compile(rb"Table\((?<=\bTable\()\s*(?:[fFrRuU]{0,2}[\"']|[A-Z_][A-Z0-9_]*\b)"), "Table"),
+    Word("Table", b"Table(", re.compile(rb"Table\((?<=\bTable\()\s*(?:[fFrRuU]{0,2}[\"']|[A-Z_][A-Z0-9_]*\b)")),
     # What schema_translate_map never translates (TNT009, TNT011) and where naming conventions live (TNT010).
     # text(<what facts.raw_sql.sql_text reads>): a string, a name, a parenthesis (or a comment
     # before it); not Hypothesis's st.text() or st.text(alphabet=...), nor `def text(self)`
@@ -74,12 +71,11 @@ WORDS: tuple[Word, ...] = (
     _marker("alembic", "from alembic import", rb"from alembic import\b(?<=\bfrom alembic import)"),
     _marker("MetaData", "MetaData", rb"MetaData(?<=\bMetaData)(?!\w)"),  # not NSMetaDataQuery
     # Read in any file that is parsed (tenant paths always are), never a reason to parse one.
-    Word("Enum", scanned="Enum"),
-    Word("Sequence", scanned="Sequence"),
-    *(Word(keyword, scanned=keyword) for keyword in sorted(REF_KEYWORDS_EXPR - {"primaryjoin", "secondaryjoin"})),
+    Word("Enum"),
+    Word("Sequence"),
+    *(Word(keyword) for keyword in sorted(REF_KEYWORDS_EXPR - {"primaryjoin", "secondaryjoin"})),
     # `fk("parent")`: a call with a string argument that may be a project's foreign key helper
-    # (SQLAlchemy's own calls with strings are common in model bodies and are left out): not a
-    # word of the pattern, see `scanned`
+    # (whose module names `ForeignKey`, see `resolution.helper`)
     Word("helper call"),
 )
 
@@ -88,25 +84,6 @@ BY_NAME = {word.name: word for word in WORDS}
 MARKERS: tuple[tuple[bytes, re.Pattern | None], ...] = tuple(
     (word.marker, word.confirm) for word in WORDS if word.marker is not None
 )
-
-SCANNED = re.compile("|".join(word.scanned for word in WORDS if word.scanned))
-_STRING_ARGUMENT = re.compile(r"\(\s*[rRuU]?[\"']")  # the "(" of a call whose first argument is a string
-
-
-def scanned(text: str) -> bool:
-    """Whether a statement may hold the facts of its calls: it names one of the scanned words, or
-    calls something other than SQLAlchemy's own with a string first (a "helper call"). The call's
-    name is read back from its "(": one pattern with a lookahead for the names at every word took
-    4.5 times as long as this, on every statement of every class body."""
-    if SCANNED.search(text):
-        return True
-    for match in _STRING_ARGUMENT.finditer(text):
-        end = start = match.start()
-        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):  # what `\w` matches
-            start -= 1
-        if start < end and text[start:end] not in SQLALCHEMY_CALLS:
-            return True
-    return False
 
 # What the rules declare in `Rule.words`, by the facts they read.
 MODEL_WORDS = ("__table", "__abstract__", "mapped_column", "table=True", "DeclarativeBase", "declarative_base",
