@@ -70,6 +70,9 @@ def test_a_confirmed_marker_needs_its_pattern():
     (b"from alembic_utils import x\n", False),
     (b"metadata = MetaData()\n", True),
     (b"tokens = ['NSMetaDataQuery']\n", False),
+    (b"keywords = ['meta.MetaData', 'MetaData']\n", False),  # a lexer's word list: no call
+    (b"def reflect(md: MetaData) -> None: ...\n", False),  # a type: no naming convention here
+    (b"md = sa.MetaData (\n    naming_convention=CONVENTION)\n", True),
 ])
 def test_what_each_confirming_pattern_lets_through(source, parsed):
     assert engine.names_a_model(source) is parsed

@@ -69,7 +69,9 @@ WORDS: tuple[Word, ...] = (
             rb"unique_constraints|check_constraints|table_comment)\(\s*[rRuU]?[\"']"),
     _marker("has_table", ".has_table(", rb"\.has_table\(\s*[rRuU]?[\"']"),
     _marker("alembic", "from alembic import", rb"from alembic import\b(?<=\bfrom alembic import)"),
-    _marker("MetaData", "MetaData", rb"MetaData(?<=\bMetaData)(?!\w)"),  # not NSMetaDataQuery
+    # a call, where a naming convention is given (facts.auto_names); not NSMetaDataQuery, nor the
+    # word in a string or an annotation
+    _marker("MetaData", "MetaData", rb"MetaData(?<=\bMetaData)\s*\("),
     # Read in any file that is parsed (tenant paths always are), never a reason to parse one.
     Word("Enum"),
     Word("Sequence"),
