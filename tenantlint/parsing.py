@@ -53,9 +53,9 @@ def load(path: Path, relative: str, data: bytes) -> CacheEntry:
         return CacheEntry(None, error=f"cannot parse file: {exc}")
     except (RecursionError, MemoryError) as exc:  # the limits of this process, not the file's fault
         return CacheEntry(None, error=f"cannot parse file: {str(exc) or type(exc).__name__}", transient=True)
-    lines = tuple(facts.split_lines(text))
+    lines = facts.split_lines(text)
     try:
-        found = facts.collect(tree, read, relative)
+        found = facts.collect(tree, read, relative, lines if read is text else None)
     except RecursionError:
         return CacheEntry(None, error="file too deeply nested to analyse", transient=True)
     except MemoryError:
@@ -65,7 +65,7 @@ def load(path: Path, relative: str, data: bytes) -> CacheEntry:
 
         logging.getLogger("tenantlint").debug("while analysing %s", path, exc_info=True)
         return CacheEntry(None, error=f"{_INTERNAL_ERROR}: {type(exc).__name__}: {exc}", transient=True)
-    return CacheEntry(found, lines)
+    return CacheEntry(found, tuple(lines))
 
 
 def _newer_grammar(text: str, path: Path) -> tuple[ast.Module, str] | None:

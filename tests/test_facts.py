@@ -31,6 +31,26 @@ def test_the_prefilter_is_derived_from_the_vocabulary():
     ]
 
 
+# The raw-SQL gate as one leading-\\b regular expression had it, to compare against.
+_OLD_GATE = re.compile(r"\b(?:text|exec_driver_sql|execute|read_sql\w*|table|has_table|get_(?:columns|indexes|"
+                       r"foreign_keys|pk_constraint|unique_constraints|check_constraints|table_comment))\(|\bop\.\w+\(")
+_PACKAGES = [Path(m.__file__).parent for m in (facts, pytest)]
+
+
+@pytest.mark.parametrize("text", [
+    "text(", "sa.text('x')", "context(", "_text(", "étext(", "text (", "exec_driver_sql(", "conn.execute(q)",
+    "executes(", "read_sql(", "pd.read_sql_query(", "read_sqlx (", "table(", "has_table(", "sa.table('t')",
+    "get_columns(", "budget_columns(", "insp.get_indexes(", "get_schema_names(", "op.add_column(", "shop.x(",
+    "op .add(", "op.(", "2op.x(", "\ntext(\n", "",
+    *(p.read_text(encoding="utf-8") for package in _PACKAGES for p in sorted(package.rglob("*.py"))),
+])
+def test_the_raw_sql_gate_is_the_regular_expression_it_replaced(text):
+    from tenantlint.facts.raw_sql import _GATE, gated
+
+    assert gated(text) == bool(_OLD_GATE.search(text))
+    assert [m.start() for m in _GATE.finditer(text)] == [m.start() for m in _OLD_GATE.finditer(text)]
+
+
 def test_a_confirmed_marker_needs_its_pattern():
     assert engine.names_a_model(b"x = Table('users', metadata)\n")
     assert not engine.names_a_model(b"# a Table( in prose\nTable(name)\n")
@@ -142,3 +162,16 @@ def test_find_gives_what_ast_walk_gives_in_the_same_order(kinds):
     for source in sources:
         tree = ast.parse(source)
         assert syntax.find(tree, kinds) == [node for node in ast.walk(tree) if isinstance(node, kinds)]
+
+
+@pytest.mark.parametrize("text", [
+    "a = 1\nb = 2\n", "a = 1\nb = 2", "a = 1\r\nb = 2\r\n", "a = 1\rb = 2\r", "a = 1\r\n\rb = 2\n\r\n",
+    "s = '\f\x1c\u2028'\nb = 2\n", "", "\n", "\n\n", "x = 1\n\n\n",
+])
+def test_lines_are_numbered_as_ast_numbers_them(text):
+    """split_lines, with or without a carriage return: line N is where `ast` puts a node of line N."""
+    lines = facts.split_lines(text)
+    assert lines == re.split(r"\r\n|\r|\n", text)[: -1 if re.split(r"\r\n|\r|\n", text)[-1] == "" else None]
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Name):
+            assert lines[node.lineno - 1][node.col_offset:].startswith(node.id)

@@ -311,10 +311,10 @@ def test_a_crash_on_one_file_is_tnt000_for_that_file_only(project, monkeypatch):
 
     real = tenantlint.facts.collect
 
-    def collect(tree, text, relative):
+    def collect(tree, text, relative, lines=None):
         if relative.endswith("odd.py"):
             raise RuntimeError("boom")
-        return real(tree, text, relative)
+        return real(tree, text, relative, lines)
 
     monkeypatch.setattr(tenantlint.facts, "collect", collect)  # engine.load looks it up when it parses
     code, out, err = run_tenantlint("fix", ".", in_process=True)

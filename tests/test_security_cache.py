@@ -237,10 +237,10 @@ def test_a_recursion_error_while_reading_facts_is_never_cached(app, monkeypatch)
     expected = check("--no-cache")
     real = facts.collect
 
-    def too_deep(tree, text, relative):
+    def too_deep(tree, text, relative, lines=None):
         if relative == PRODUCT.as_posix():
             raise RecursionError("maximum recursion depth exceeded")
-        return real(tree, text, relative)
+        return real(tree, text, relative, lines)
 
     monkeypatch.setattr(facts, "collect", too_deep)
     assert '"message": "file too deeply nested to analyse"' in check()[1]

@@ -10,7 +10,7 @@ from tenantlint.facts.calls import Calls
 from tenantlint.facts.classes import class_info
 from tenantlint.facts.constants import Constants
 from tenantlint.facts.imports import Names
-from tenantlint.facts.raw_sql import GATE, RawSql
+from tenantlint.facts.raw_sql import RawSql, gated
 from tenantlint.facts.source import module_name, noqa_lines, split_lines
 from tenantlint.facts.types import AutoNamed, ClassInfo, ModuleFacts, TypeObjectCall
 
@@ -19,8 +19,8 @@ class _Walk:
     """One pass over a module's statements, feeding each collector what it reads: classes (and
     the classes nested in them), module-level names, MetaData calls, references and type objects."""
 
-    def __init__(self, tree: ast.Module, source: str, module: str, is_package: bool):
-        self.lines = split_lines(source)
+    def __init__(self, tree: ast.Module, source: str, module: str, is_package: bool, lines: list[str] | None):
+        self.lines = split_lines(source) if lines is None else lines
         self.names = Names(module, is_package)
         self.classes: list[ClassInfo] = []
         self.type_objects: list[TypeObjectCall] = []
@@ -56,12 +56,13 @@ class _Walk:
                 self.block([child], path)
 
 
-def collect(tree: ast.Module, source: str, relative_posix: str) -> ModuleFacts:
-    """The facts of one parsed file at `relative_posix` (project-relative, for its module name)."""
+def collect(tree: ast.Module, source: str, relative_posix: str, lines: list[str] | None = None) -> ModuleFacts:
+    """The facts of one parsed file at `relative_posix` (project-relative, for its module name);
+    `lines`: the source's `split_lines`, when the caller has them already."""
     module, is_package = module_name(relative_posix)
-    walk = _Walk(tree, source, module, is_package)
+    walk = _Walk(tree, source, module, is_package, lines)
     names, calls, metadata = walk.names, walk.calls, walk.metadata
-    raw = RawSql(tree, names.imports) if GATE.search(source) else None
+    raw = RawSql(tree, names.imports) if gated(source) else None
     return ModuleFacts(
         module=module,
         is_package=is_package,

@@ -10,9 +10,23 @@ from tenantlint.facts.syntax import dotted, find, last_name
 from tenantlint.facts.table_args import Span
 from tenantlint.facts.types import OpCall, SqlString
 
-# A file is walked for these only when its text can hold one (most files hold none).
-GATE = re.compile(r"\b(?:text|exec_driver_sql|execute|read_sql\w*|table|has_table|get_(?:columns|indexes|foreign_keys|"
-                  r"pk_constraint|unique_constraints|check_constraints|table_comment))\(|\bop\.\w+\(")
+# A file is walked for these only when its text can hold one (most files hold none): one of
+# these words, at a word boundary, then what follows it. Each alternative starts with its word
+# and checks the boundary behind it, so `re` skips to the bytes that can start one; a leading
+# `\b` is tried at every character of the file (1/10 of reading a model file).
+_GATE_WORDS = (
+    ("text", r"\("), ("exec_driver_sql", r"\("), ("execute", r"\("), ("read_sql", r"\w*\("), ("table", r"\("),
+    ("has_table", r"\("), ("op", r"\.\w+\("),
+    ("get_", r"(?:columns|indexes|foreign_keys|pk_constraint|unique_constraints|check_constraints|table_comment)\("),
+)
+_GATE = re.compile("|".join(f"{word}(?<=\\b{word}){rest}" for word, rest in _GATE_WORDS))
+_NEEDLES = ("text(", "exec_driver_sql(", "execute(", "read_sql", "table(", "op.", "get_")  # one in each
+
+
+def gated(source: str) -> bool:
+    """Whether a file's text can hold what `RawSql` reads (a plain `in` first: most files hold
+    none of the needles, and the pattern still stops at every `t`, `e` or `o`)."""
+    return any(needle in source for needle in _NEEDLES) and _GATE.search(source) is not None
 
 _SQL_ARG = frozenset({"text", "exec_driver_sql", "execute", "read_sql", "read_sql_query"})
 _TABLE_ARG = frozenset({"table", "read_sql_table"})
