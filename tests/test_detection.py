@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tenantlint.config import Config
 from tenantlint.engine import analyze
 
@@ -372,6 +374,29 @@ def test_noqa_suppresses_only_the_named_code(project):
                     id = Column(Integer, primary_key=True)
 
                 class C(Base):  # noqa: TNT005
+                    __tablename__ = "c"
+                    id = Column(Integer, primary_key=True)
+            ''',
+        }
+    )
+    assert _found(root) == [("n.py", "TNT001", "C", True)]
+
+
+@pytest.mark.parametrize("comment", ["# NOQA: TNT001", "# NoQa: tnt001", "# TenantLint: Ignore[TNT001]", "# NOQA"])
+def test_noqa_is_read_in_any_case_as_flake8_and_ruff_read_it(project, comment):
+    """Also in a file where it is written only in capitals (a lowercase-only fast path missed it)."""
+    root = project(
+        {
+            "app/models/base.py": BASE,
+            "app/models/user/n.py": f'''
+                from sqlalchemy import Column, Integer
+                from app.models.base import Base
+
+                class A(Base):  {comment}
+                    __tablename__ = "a"
+                    id = Column(Integer, primary_key=True)
+
+                class C(Base):
                     __tablename__ = "c"
                     id = Column(Integer, primary_key=True)
             ''',

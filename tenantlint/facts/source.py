@@ -52,7 +52,8 @@ def noqa_lines(source: str, lines: list[str]) -> dict[int, frozenset[str] | None
     Read from each physical line, as flake8 does: tokenizing whole files to find the comments
     cost more than parsing them."""
     result: dict[int, frozenset[str] | None] = {}
-    if "noqa" not in source and "tenantlint:" not in source:
+    lowered = source.lower()  # `# NOQA` counts, as in flake8 and ruff
+    if "noqa" not in lowered and "tenantlint:" not in lowered:
         return result
     for number, line in enumerate(lines, 1):
         match = _NOQA.search(line) if "#" in line else None
