@@ -64,3 +64,33 @@ def test_a_qualified_literal_is_accepted_only_when_it_reads_as_its_value(value, 
     except (ValueError, SyntaxError):
         reads = False
     assert _evaluates_to(literal, value) is reads
+
+
+def _raw_literal_by_parsing(raw: str, value: str) -> str | None:
+    """What raw_literal gave before its shortcut: parse the text, then refuse bytes and concatenation."""
+    from tenantlint.facts.source import _one_literal
+
+    try:
+        if literal_value(raw) != value:
+            return None
+    except (ValueError, SyntaxError):
+        return None
+    if raw[:1] not in "\"'" and raw[:1].lower() not in ("u", "r"):
+        return None
+    return raw if _one_literal(raw) else None
+
+
+_WRITTEN = [s.strip() for s in LITERALS] + [
+    "'users.id'", "r'x'", "U\"x\"", "'a\"b'", "\"a'b\"", "'a\\'b'", "'\\\\'", "'tab\there'", "'a' \"b\"", "\"a\" 'b'",
+    "'a' 'b'", "\"\"", "r''", "'é.id'", "\"x\\ny\"", "'ünï'", "'\\x41'",
+]
+_STRINGS = [s for s in _WRITTEN if isinstance(ast.parse(f"x = {s}").body[0].value, ast.Constant)
+            and isinstance(ast.parse(f"x = {s}").body[0].value.value, str)]  # raw_literal reads strings only
+
+
+@pytest.mark.parametrize("literal", _STRINGS)
+def test_a_literal_as_written_is_what_parsing_it_gives(literal):
+    from tenantlint.facts.source import raw_literal
+
+    node = ast.parse(f"x = {literal}\n").body[0].value
+    assert raw_literal([f"x = {literal}"], node) == _raw_literal_by_parsing(literal, node.value)

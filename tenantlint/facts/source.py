@@ -93,6 +93,10 @@ def raw_literal(lines: list[str], node: ast.Constant) -> str | None:
         return None
     line = lines[node.lineno - 1].encode("utf-8")
     raw = line[node.col_offset : node.end_col_offset].decode("utf-8", "replace")
+    quote, start = raw[-1:], 1 if raw[:1] in "rRuU" else 0
+    if quote in ("'", '"') and raw[start : start + 1] == quote and raw[start + 1 : -1] == node.value \
+            and node.value.isprintable() and "\\" not in node.value and quote not in node.value:
+        return raw  # its value between its quotes, holding nothing a literal reads otherwise: no parse
     try:
         if literal_value(raw) != node.value:
             return None
