@@ -13,8 +13,9 @@ _COLUMN_CALLS = frozenset({"Column", "mapped_column"})
 _FLAGS = (("index", "ix"), ("unique", "uq"))
 
 
-def _true(call: ast.Call, keyword: str) -> bool:
-    return any(k.arg == keyword and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords)
+def _true(call: ast.Call) -> set[str | None]:
+    """The keywords a call gives a literal True (`index=True`, `primary_key=True`)."""
+    return {k.arg for k in call.keywords if isinstance(k.value, ast.Constant) and k.value.value is True}
 
 
 def _named(call: ast.Call) -> bool:
@@ -44,8 +45,9 @@ def class_auto_named(cls: ast.ClassDef, path: str) -> list[AutoNamed]:
         column = _column(stmt)
         if column is not None:
             name, call = column
-            found += [AutoNamed(path, kind, (name,), None) for flag, kind in _FLAGS if _true(call, flag)]
-            if _true(call, "primary_key"):
+            true = _true(call)
+            found += [AutoNamed(path, kind, (name,), None) for flag, kind in _FLAGS if flag in true]
+            if "primary_key" in true:
                 primary.append(name)
             for arg in call.args:
                 if isinstance(arg, ast.Call) and last_name(arg.func) == "ForeignKey" and not _named(arg) and arg.args \
