@@ -24,8 +24,9 @@ def _implicit_enum(stmt: ast.AnnAssign) -> str | None:
     if value is not None:
         if not (isinstance(value, ast.Call) and last_name(value.func) == "mapped_column"):
             return None
-        if any(not (isinstance(arg, ast.Call) and last_name(arg.func) == "ForeignKey") for arg in value.args):
-            return None  # the type is given
+        for arg in value.args:
+            if not (isinstance(arg, ast.Call) and last_name(arg.func) == "ForeignKey"):
+                return None  # the type is given
     annotation = stmt.annotation
     if not (isinstance(annotation, ast.Subscript) and last_name(annotation.value) == "Mapped"):
         return None
