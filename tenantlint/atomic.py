@@ -10,7 +10,6 @@ import errno
 import hashlib
 import os
 import re
-import secrets
 import signal
 import stat as st
 import time
@@ -165,7 +164,7 @@ def _write_in(folder: int, name: str, path: Path, data: bytes, wanted: bytes | N
     if wanted is not None and _digest(folder, name) != wanted:
         raise FileChanged(path)
     remove_stale_temp_files(folder)
-    tmp = f".{name}.{os.getpid()}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
+    tmp = f".{name}.{os.getpid()}.{os.urandom(8).hex()}{TEMP_SUFFIX}"  # secrets.token_hex(8)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600, dir_fd=folder)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import stat as st
 import sys
 from dataclasses import dataclass
@@ -193,7 +192,7 @@ def _real_folder(path: Path) -> bool:
 def _replace(folder: Path, name: str, data: bytes) -> None:
     """Write `folder/name` through a new file in the same folder, renamed over it: a link at
     `name` is replaced, never written through, and a reader sees the old file or the new one."""
-    temp = folder / f".{name}.{secrets.token_hex(8)}.tmp"
+    temp = folder / f".{name}.{os.urandom(8).hex()}.tmp"  # secrets.token_hex(8), without importing secrets
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
     try:
         with os.fdopen(fd, "wb") as f:
