@@ -87,6 +87,13 @@ def written(lines: list[str], span: Span) -> str:
     return text if span.end_line == span.line else text + " ..."
 
 
+def reads_as_itself(value: str, quote: str) -> bool:
+    """Whether `value` written between two `quote`s (prefix r, u or none) is a literal that reads
+    as `value`, known without parsing it: it holds no backslash, no such quote and nothing
+    unprintable (a line break). False says only "parse it to know"."""
+    return value.isprintable() and "\\" not in value and quote not in value
+
+
 def raw_literal(lines: list[str], node: ast.Constant) -> str | None:
     """The literal as written, if it is one plain string on one line (so an edit can rewrite it)."""
     if node.lineno != node.end_lineno:
@@ -95,8 +102,8 @@ def raw_literal(lines: list[str], node: ast.Constant) -> str | None:
     raw = line[node.col_offset : node.end_col_offset].decode("utf-8", "replace")
     quote, start = raw[-1:], 1 if raw[:1] in "rRuU" else 0
     if quote in ("'", '"') and raw[start : start + 1] == quote and raw[start + 1 : -1] == node.value \
-            and node.value.isprintable() and "\\" not in node.value and quote not in node.value:
-        return raw  # its value between its quotes, holding nothing a literal reads otherwise: no parse
+            and reads_as_itself(node.value, quote):
+        return raw  # its value between its quotes: no parse
     try:
         if literal_value(raw) != node.value:
             return None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tenantlint.context import Context, Positions, SourceFile
 from tenantlint.facts import StringRef
-from tenantlint.facts.source import written
+from tenantlint.facts.source import reads_as_itself, written
 from tenantlint.facts.syntax import literal_value
 from tenantlint.facts.vocabulary import MODEL_WORDS, REFERENCE_WORDS, TABLE_WORDS
 from tenantlint.findings import Edit, EditKind, Finding
@@ -116,9 +116,8 @@ def _qualify(ref: StringRef, new_value: str, pos: Positions) -> Edit | None:
 
 def _evaluates_to(literal: str, value: str) -> bool:
     """Whether a string literal (prefix r, u or none) reads as `value`."""
-    quote = literal[-1]
-    if value.isprintable() and "\\" not in value and quote not in value:
-        return True  # nothing in it a literal reads differently, nor its quote: no need to parse
+    if reads_as_itself(value, literal[-1]):
+        return True
     try:
         return literal_value(literal) == value
     except (ValueError, SyntaxError):
