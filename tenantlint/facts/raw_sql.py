@@ -20,7 +20,8 @@ _GATE_WORDS = (
     ("get_", r"(?:columns|indexes|foreign_keys|pk_constraint|unique_constraints|check_constraints|table_comment)\("),
 )
 _GATE = re.compile("|".join(f"{word}(?<=\\b{word}){rest}" for word, rest in _GATE_WORDS))
-_NEEDLES = ("text(", "exec_driver_sql(", "execute(", "read_sql", "table(", "op.", "get_")  # one in each
+# what each alternative holds for sure: its word, and the ( or . right after it if it has one
+_NEEDLES = tuple(word + rest[1] if rest[:2] in (r"\(", r"\.") else word for word, rest in _GATE_WORDS)
 
 
 def gated(source: str) -> bool:
