@@ -171,7 +171,8 @@ def test_find_gives_what_ast_walk_gives_in_the_same_order(kinds):
 def test_lines_are_numbered_as_ast_numbers_them(text):
     """split_lines, with or without a carriage return: line N is where `ast` puts a node of line N."""
     lines = facts.split_lines(text)
-    assert lines == re.split(r"\r\n|\r|\n", text)[: -1 if re.split(r"\r\n|\r|\n", text)[-1] == "" else None]
+    at_every_break = re.split(r"\r\n|\r|\n", text)
+    assert lines == (at_every_break[:-1] if at_every_break[-1] == "" else at_every_break)
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.Name):
             assert lines[node.lineno - 1][node.col_offset:].startswith(node.id)
